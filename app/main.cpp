@@ -1,0 +1,150 @@
+// Kernelscope: opens an image (or the embedded sample) in the main window.
+
+#include "ui/image_convert.h"
+#include "ui/main_window.h"
+
+#include <QApplication>
+#include <QBuffer>
+#include <QCommandLineParser>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QStringList>
+#include <QTimer>
+
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <cstdio>
+#include <exception>
+
+namespace {
+
+const QString kSamplePath = QStringLiteral(":/samples/astronaut.png");
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "kernelscope: %s\n", message.toLocal8Bit().constData());
+}
+
+// An 8-bit BGR image, or an empty Mat if path is not a readable image.
+cv::Mat readImage(const QString &path)
+{
+    // imread logs its own warning for a missing file; the caller reports the
+    // failure in one line, so keep OpenCV quiet for the duration.
+    namespace logging = cv::utils::logging;
+    const logging::LogLevel previous = logging::setLogLevel(logging::LOG_LEVEL_ERROR);
+    cv::Mat image = cv::imread(QFile::encodeName(path).toStdString(), cv::IMREAD_COLOR);
+    logging::setLogLevel(previous);
+    return image;
+}
+
+/// True when the arguments ask for a screenshot: the window is then rendered
+/// offscreen (unless a platform was chosen explicitly), so it works without a
+/// display, in CI and over SSH.
+bool wantsScreenshot(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--screenshot" || arg.startsWith("--screenshot="))
+            return true;
+    }
+    return false;
+}
+
+/// Saves a picture of the whole window as PNG, atomically; false on failure
+/// (with the reason printed).
+bool saveScreenshot(QWidget &window, const QString &path)
+{
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    if (!window.grab().save(&buffer, "PNG")) {
+        printError(QApplication::translate("main", "cannot render the window for '%1'").arg(path));
+        return false;
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(png) != png.size() || !file.commit()) {
+        printError(QApplication::translate("main", "cannot write '%1': %2")
+                       .arg(path, file.errorString()));
+        return false;
+    }
+    return true;
+}
+
+int run(int argc, char *argv[])
+{
+    if (wantsScreenshot(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("kernelscope"));
+    QApplication::setOrganizationName(QStringLiteral("Kernelscope"));
+    QApplication::setApplicationVersion(QStringLiteral(KERNELSCOPE_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Design, preview and export image filters."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(
+        QStringLiteral("IMAGE"),
+        QApplication::translate("main", "Image to open (default: the embedded sample)."),
+        QStringLiteral("[IMAGE]"));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"),
+        QApplication::translate("main",
+                                "Render the window offscreen, save it as a PNG to FILE and exit."),
+        QStringLiteral("FILE"));
+    parser.addOption(screenshotOption);
+    parser.process(app); // exits for --help, --version and unknown options
+
+    const QStringList arguments = parser.positionalArguments();
+    if (arguments.size() > 1) {
+        printError(
+            QApplication::translate("main", "too many arguments: expected at most one IMAGE"));
+        return 1;
+    }
+
+    cv::Mat image;
+    QString name;
+    if (arguments.isEmpty()) {
+        image = ks::decodeImageResource(kSamplePath);
+        name = QApplication::translate("main", "astronaut.png (sample)");
+    } else {
+        const QString &path = arguments.first();
+        image = readImage(path);
+        if (image.empty()) {
+            printError(QApplication::translate("main", "cannot open '%1': not a readable image")
+                           .arg(path));
+            return 1;
+        }
+        name = QFileInfo(path).fileName();
+    }
+
+    ks::MainWindow window(image, name);
+    window.resize(1100, 800);
+    window.show();
+    if (parser.isSet(screenshotOption)) {
+        const QString path = parser.value(screenshotOption);
+        int status = 1;
+        QTimer::singleShot(0, &window, [&] {
+            status = saveScreenshot(window, path) ? 0 : 1;
+            QApplication::quit();
+        });
+        QApplication::exec();
+        return status;
+    }
+    return QApplication::exec();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    try {
+        return run(argc, argv);
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "kernelscope: %s\n", e.what());
+        return 1;
+    }
+}
