@@ -1,0 +1,31 @@
+// Writing files so that a failure never leaves a partial or temporary file.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+namespace ks {
+
+/// A file could not be read or written. what() is one line that names the
+/// file and the reason ("cannot write 'out/a.png': No space left on device").
+class FileError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Writes bytes to path atomically: to a temporary file in the same folder
+/// (checked writes, fsync), then renamed over path. On any failure (missing
+/// or unwritable folder, a path through a regular file, a folder at path,
+/// disk full or a file-size limit) the temporary file is removed, path is left
+/// as it was, and FileError says why. Refuses to replace anything but a
+/// regular file. SIGXFSZ must be ignored by the process for the file-size
+/// limit to surface as an error (the command line and GUI do so at start).
+void writeFileAtomically(const std::filesystem::path &path, std::span<const std::byte> bytes);
+
+/// Reads a whole file; FileError naming the file on failure.
+std::vector<std::byte> readFile(const std::filesystem::path &path);
+
+} // namespace ks

@@ -1,0 +1,43 @@
+#include "document.h"
+
+#include "parameters.h"
+
+namespace ks {
+
+void validate(const Document &document)
+{
+    validate(document.filter);
+    for (std::size_t i = 0; i < document.regions.size(); ++i)
+        validateRegion(document.regions[i], static_cast<int>(i));
+}
+
+PipelineOutput runPipeline(const cv::Mat &source, const Document &document, int outputDepth,
+                           const RunControl &control)
+{
+    validate(document);
+    PipelineOutput out;
+    // Region blurs take a small share of the time; the filter the rest.
+    const bool haveRegions = !document.regions.empty();
+    const double regionShare = haveRegions ? 0.2 : 0.0;
+    if (haveRegions) {
+        RunControl part{control.stop, nullptr};
+        if (control.progress)
+            part.progress = [&control, regionShare](double f) { control.report(f * regionShare); };
+        RegionBlurResult blurred = applyRegionBlurs(source, document.regions, part);
+        out.blurred = std::move(blurred.image);
+        out.warnings = std::move(blurred.warnings);
+    } else {
+        out.blurred = source;
+    }
+    RunControl part{control.stop, nullptr};
+    if (control.progress)
+        part.progress = [&control, regionShare](double f) {
+            control.report(regionShare + f * (1 - regionShare));
+        };
+    out.response = applyFilter(out.blurred, document.filter, document.options, part);
+    control.checkpoint();
+    out.output = mapForDisplay(out.response, document.display, outputDepth);
+    return out;
+}
+
+} // namespace ks

@@ -1,0 +1,38 @@
+// The document: everything that turns a source image into an output, and the
+// one pipeline that the GUI and the command line share.
+#pragma once
+
+#include "display.h"
+#include "filter.h"
+#include "region_blur.h"
+
+#include <string>
+#include <vector>
+
+namespace ks {
+
+struct Document {
+    FilterSpec filter = IdentitySpec{};
+    FilterOptions options;
+    DisplayMapping display;
+    std::vector<Region> regions;
+    bool operator==(const Document &) const = default;
+};
+
+/// Checks the filter and every region; throws ParameterError.
+void validate(const Document &document);
+
+struct PipelineOutput {
+    cv::Mat blurred;  ///< source after the region blurs (the source itself if none)
+    Response response;
+    cv::Mat output;   ///< response after the display mapping: outputDepth, or CV_32F for Raw
+    std::vector<std::string> warnings; ///< from the region blur
+};
+
+/// source -> region blurs -> filter -> display mapping -> output.
+/// outputDepth: CV_8U or CV_16U (ignored for DisplayMode::Raw, which gives
+/// CV_32F). Throws ParameterError, std::invalid_argument, Cancelled.
+PipelineOutput runPipeline(const cv::Mat &source, const Document &document, int outputDepth,
+                           const RunControl &control = {});
+
+} // namespace ks
