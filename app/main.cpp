@@ -1,4 +1,7 @@
-// Kernelscope: opens an image (or the embedded sample) in the main window.
+// Kernelscope: opens an image (or the embedded sample) in the main window, or
+// runs a headless subcommand (cli.h).
+
+#include "cli.h"
 
 #include "ui/image_convert.h"
 #include "ui/main_window.h"
@@ -15,6 +18,7 @@
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -65,8 +69,8 @@ bool saveScreenshot(QWidget &window, const QString &path)
     }
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(png) != png.size() || !file.commit()) {
-        printError(QApplication::translate("main", "cannot write '%1': %2")
-                       .arg(path, file.errorString()));
+        printError(
+            QApplication::translate("main", "cannot write '%1': %2").arg(path, file.errorString()));
         return false;
     }
     return true;
@@ -141,7 +145,14 @@ int run(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+    // A file-size limit then makes a write fail with an error instead of
+    // killing the process, and the atomic writer cleans up after itself.
+    std::signal(SIGXFSZ, SIG_IGN);
     try {
+        // The headless subcommands run before any QApplication exists, so
+        // they need no display.
+        if (const std::optional<int> status = ks::runCommandLine(argc, argv))
+            return *status;
         return run(argc, argv);
     } catch (const std::exception &e) {
         std::fprintf(stderr, "kernelscope: %s\n", e.what());

@@ -42,11 +42,16 @@ FiniteRange finiteRange(const std::vector<cv::Mat> &planes)
     return r;
 }
 
-/// out = saturate(plane * scale + shift) in outputDepth, NaN -> 0.
+/// out = saturate(plane * scale + shift) in outputDepth, NaN -> 0. Clipped
+/// in double first: OpenCV's conversion goes through int and would wrap
+/// values beyond 2^31 instead of saturating them.
 cv::Mat mapPlane(const cv::Mat &plane, double scale, double shift, int outputDepth)
 {
+    cv::Mat mapped;
+    plane.convertTo(mapped, CV_64F, scale, shift);
+    mapped = cv::max(cv::min(mapped, fullScale(outputDepth)), 0.0);
     cv::Mat out;
-    plane.convertTo(out, outputDepth, scale, shift);
+    mapped.convertTo(out, outputDepth);
     cv::Mat nan;
     cv::compare(plane, plane, nan, cv::CMP_NE);
     out.setTo(0, nan);

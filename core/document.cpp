@@ -1,12 +1,20 @@
 #include "document.h"
 
+#include "errors.h"
 #include "parameters.h"
+
+#include <cmath>
+#include <stdexcept>
 
 namespace ks {
 
 void validate(const Document &document)
 {
     validate(document.filter);
+    const double gain = document.display.gain;
+    if (!std::isfinite(gain) || gain < 0)
+        throw ParameterError("gain", "gain = " + std::to_string(gain) +
+                                         " must be a finite number >= 0 (0 = automatic)");
     for (std::size_t i = 0; i < document.regions.size(); ++i)
         validateRegion(document.regions[i], static_cast<int>(i));
 }
@@ -15,6 +23,10 @@ PipelineOutput runPipeline(const cv::Mat &source, const Document &document, int 
                            const RunControl &control)
 {
     validate(document);
+    if (document.display.mode != DisplayMode::Raw && outputDepth != CV_8U &&
+        outputDepth != CV_16U)
+        throw std::invalid_argument("output depth must be 8-bit or 16-bit unless the display "
+                                    "mapping is raw");
     PipelineOutput out;
     // Region blurs take a small share of the time; the filter the rest.
     const bool haveRegions = !document.regions.empty();

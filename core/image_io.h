@@ -21,24 +21,35 @@ struct LoadOptions {
 
 /// Width and height read from an image file's header without decoding it.
 struct ImageHeader {
-    std::string format; ///< "png", "jpeg", "tiff", "bmp", "webp", ...
+    /// "png", "jpeg", "tiff", "bmp", "webp", "gif", "pnm", "pam", "pfm",
+    /// "sunras", "hdr", "exr" or "jpeg2000"
+    std::string format;
     std::int64_t width = 0;
     std::int64_t height = 0;
 };
 
-/// Parses the header of the formats whose size matters most (PNG, JPEG,
-/// TIFF, BMP, WebP, GIF, PNM); std::nullopt when the format is not one of
-/// them or the header is cut short. Never allocates more than the header.
+/// Parses the header of every format loadImage decodes, and GIF: PNG (IHDR),
+/// JPEG (the SOFn segment), TIFF and BigTIFF (either byte order, the first
+/// IFD), BMP, WebP (VP8, VP8L, VP8X), GIF, PNM/PAM/PFM, Sun raster, Radiance
+/// HDR, OpenEXR (dataWindow) and JPEG 2000 (JP2 or codestream).
+/// std::nullopt when the format is not one of them, or the header is cut
+/// short or malformed. Every read is bounds-checked; no length in the data
+/// is trusted; allocates nothing in proportion to the image. Thread-safe.
 std::optional<ImageHeader> readImageHeader(std::span<const std::byte> bytes);
 
 /// Loads an image file: CV_8U, CV_16U or CV_32F with 1 (grey), 3 (BGR) or 4
-/// (BGRA) channels. 16-bit and float data and alpha are kept; EXIF
-/// orientation is applied; palette images become BGR or BGRA, grey+alpha
+/// (BGRA) channels. 16-bit and float data and alpha are kept; other depths
+/// (signed, 32-bit integer, 64-bit float) become CV_32F with the same values;
+/// EXIF orientation is applied (JPEG APP1, PNG eXIf, WebP EXIF; OpenCV
+/// applies TIFF's own tag); palette images become BGR or BGRA, grey+alpha
 /// becomes BGRA, CMYK becomes BGR. Throws FileError with one line naming the
-/// file and the reason: missing, permission denied, a folder, zero bytes, not
-/// an image, truncated or corrupt data, unsupported format, zero width or
-/// height, more pixels than options.maxPixels. Paths with spaces and
-/// non-ASCII characters work.
+/// file and the reason ("cannot open 'a.png': ..."): missing, permission
+/// denied, a folder, zero bytes, not an image, truncated or corrupt data (a
+/// JPEG without its end marker, a PNG without IEND or with a bad IHDR
+/// checksum, anything OpenCV fails to decode), unsupported format (GIF,
+/// HEIF, DICOM, ...), zero width or height, more pixels than
+/// options.maxPixels. The size is checked from the header before decoding.
+/// Paths with spaces and non-ASCII characters work. Thread-safe.
 cv::Mat loadImage(const std::filesystem::path &path, const LoadOptions &options = {});
 
 /// Like loadImage, from bytes in memory; name is used in messages.
@@ -46,7 +57,7 @@ cv::Mat decodeImage(std::span<const std::byte> bytes, const std::string &name,
                     const LoadOptions &options = {});
 
 struct SaveOptions {
-    int jpegQuality = 95; ///< 1..100, for .jpg/.jpeg and .webp
+    int jpegQuality = 95; ///< 1..100, for .jpg/.jpeg and .webp (100: lossless WebP)
     /// When set, saving to this file (or another name for it) is refused
     /// unless force is true: the opened source image is never overwritten by
     /// accident.
@@ -55,12 +66,15 @@ struct SaveOptions {
 };
 
 /// Saves an image of depth CV_8U, CV_16U or CV_32F with 1, 3 or 4 channels,
-/// in the format given by the extension: .png (8, 16), .jpg/.jpeg (8), .tif/
-/// .tiff (8, 16, 32f, lossless compression, float round-trips exactly), .bmp
-/// (8), .webp (8, if OpenCV has it). Alpha is kept where the format holds
-/// it. Encoded in memory, then written with writeFileAtomically. Throws
-/// FileError naming the file: unknown extension, a depth or channel count the
-/// format cannot hold, the source overwrite, or any write failure.
+/// in the format given by the extension (case-insensitive): .png (8, 16),
+/// .jpg/.jpeg (8), .tif/.tiff (8, 16, 32f; LZW, so float round-trips
+/// exactly), .bmp (8), .webp (8, if OpenCV has it; quality 100 is lossless,
+/// and grey is stored as BGR). Alpha is kept by PNG, TIFF and WebP; JPEG and
+/// BMP refuse 4-channel images rather than drop it. Encoded in memory, then
+/// written with writeFileAtomically. Throws FileError naming the file
+/// ("cannot save 'a.jpg': ..."): unknown extension, a depth or channel count
+/// the format cannot hold, a quality outside 1..100, the source overwrite,
+/// or any write failure. Thread-safe.
 void saveImage(const std::filesystem::path &path, const cv::Mat &image,
                const SaveOptions &options = {});
 

@@ -195,6 +195,9 @@ void validateCustomMatrix(const CustomSpec &custom)
         sum += v;
         absSum += std::abs(v);
     }
+    if (custom.normalize && !std::isfinite(sum))
+        throw ParameterError("normalize", "normalize = 1 is impossible: the sum of the taps "
+                                          "overflows a double");
     if (custom.normalize && std::abs(sum) <= 1e-12 * absSum)
         throw ParameterError("normalize", "normalize = 1 is impossible: the taps sum to 0, so "
                                           "the kernel cannot be scaled to sum 1");

@@ -2,16 +2,22 @@
 //
 // {
 //   "format": "kernelscope-preset", "version": 1,
-//   "filter": {"type": "gabor", "ksize": 31, "sigma": 4, "theta": 0, ...},
-//             (custom: "rows", "cols", "values": [[...], ...], "normalize")
+//   "filter": {"type": "gabor", "ksize": 31, "sigma": 4.0, "theta": 0.0, ...},
+//             (custom: "rows": 2, "cols": 3, "values": [[...], [...]], "normalize": false)
 //   "color": "per-channel" | "gray",
 //   "border": "reflect101" | "reflect" | "replicate" | "constant" | "wrap",
-//   "display": {"mode": "clamp" | "abs" | "offset" | "normalize" | "raw", "gain": 0},
+//   "display": {"mode": "clamp" | "abs" | "offset" | "normalize" | "raw", "gain": 0.0},
 //   "regions": [{"x": 10, "y": 20, "width": 100, "height": 50,
-//                "method": "gaussian", "sigma": 8, "feather": 4}, ...]
+//                "method": "gaussian", "sigma": 8.0, "feather": 4}, ...]
 // }
-// Filter parameter keys are the descriptor keys (parameters.h); a region's
-// strength uses its method's descriptor key (sigma, cell or ksize).
+// Filter parameter keys are the descriptor keys (parameters.h), written as
+// their type says: true/false for booleans, integers for (odd) whole numbers,
+// doubles (every digit kept) for reals. A region's strength uses its method's
+// descriptor key (sigma, cell or ksize). "format" and "version" are required;
+// every other member may be left out and then takes the default-constructed
+// value (a region's strength: its descriptor's default), except a region's
+// x, y, width and height, and a custom filter's "values" when "rows" or
+// "cols" is given. Whole numbers may be written as 31 or 31.0.
 #pragma once
 
 #include "document.h"
@@ -37,17 +43,26 @@ public:
 
 struct PresetLoad {
     Document document;
-    std::vector<std::string> warnings; ///< unknown keys ("/filter/colour: unknown key, ignored")
+    /// One line per unknown key, which is ignored: "/filter/colour: unknown
+    /// key, ignored" (loadPreset prefixes the file name, like its errors).
+    std::vector<std::string> warnings;
 };
 
-/// Pretty-printed JSON; presetFromJson(presetToJson(d)).document == d.
+/// Pretty-printed JSON (one matrix row per line), ending in a newline;
+/// presetFromJson(presetToJson(d)).document == d. Throws ParameterError for a
+/// document that presetFromJson would refuse (see validate(), plus a negative
+/// or non-finite display gain, a negative region size, or a region reaching
+/// beyond the int range), so a saved preset always loads.
 std::string presetToJson(const Document &document);
 
-/// Parses and validates a preset. Missing optional members take their
-/// defaults; the format name and version are required.
+/// Parses and validates a preset; throws PresetError for the first problem.
 PresetLoad presetFromJson(std::string_view text);
 
-void savePreset(const std::filesystem::path &path, const Document &document); ///< atomic; FileError
-PresetLoad loadPreset(const std::filesystem::path &path); ///< FileError or PresetError
+/// Writes presetToJson(document) atomically. Throws FileError or ParameterError.
+void savePreset(const std::filesystem::path &path, const Document &document);
+
+/// Reads and parses a preset file. Throws FileError, or PresetError whose
+/// message starts with the file name ("my.json: /filter/sigma: ...").
+PresetLoad loadPreset(const std::filesystem::path &path);
 
 } // namespace ks

@@ -8,6 +8,8 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 
 namespace ks {
@@ -173,6 +175,13 @@ std::span<const ParamDescriptor> regionParameterDescriptors(RegionMethod method)
 
 void validateRegion(const Region &region, int index)
 {
+    const cv::Rect &r = region.rect;
+    const auto fits = [](std::int64_t v) {
+        return v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max();
+    };
+    if (!fits(std::int64_t{r.x} + r.width) || !fits(std::int64_t{r.y} + r.height))
+        throw ParameterError("rect", describe(r, index) + " reaches beyond the range of pixel "
+                                                          "coordinates");
     const auto descriptors = regionParameterDescriptors(region.method);
     const double values[] = {region.strength, static_cast<double>(region.feather)};
     for (std::size_t i = 0; i < descriptors.size(); ++i)
@@ -216,6 +225,7 @@ RegionBlurResult applyRegionBlurs(const cv::Mat &image, std::span<const Region> 
         const int index = static_cast<int>(i);
         if (region.rect.width <= 0 || region.rect.height <= 0) {
             result.warnings.push_back(describe(region.rect, index) + " is empty: skipped");
+            control.report(static_cast<double>(i + 1) / regions.size());
             continue;
         }
         const cv::Rect inside = region.rect & whole;
@@ -223,6 +233,7 @@ RegionBlurResult applyRegionBlurs(const cv::Mat &image, std::span<const Region> 
             result.warnings.push_back(describe(region.rect, index) + " lies outside the " +
                                       std::to_string(image.cols) + " x " +
                                       std::to_string(image.rows) + " image: skipped");
+            control.report(static_cast<double>(i + 1) / regions.size());
             continue;
         }
         const cv::Rect area = cv::Rect(inside.x - region.feather, inside.y - region.feather,

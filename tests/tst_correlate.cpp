@@ -352,6 +352,8 @@ private slots:
     void borderExtensionMatchesOpenCv();
     void matchesNaiveReference_data();
     void matchesNaiveReference();
+    void nonContinuousInputs_data();
+    void nonContinuousInputs();
     void cancelledBeforeStart_data();
     void cancelledBeforeStart();
     void cancelStopsWithin50ms();
@@ -455,6 +457,46 @@ void TestCorrelate::matchesNaiveReference()
                             .arg(c.actualAtWorst, 0, 'g', 10)
                             .arg(c.referenceAtWorst, 0, 'g', 10)
                             .arg(c.maxReference, 0, 'g', 8)));
+}
+
+void TestCorrelate::nonContinuousInputs_data()
+{
+    QTest::addColumn<int>("depth");
+    QTest::addRow("8U") << int{CV_8U};
+    QTest::addRow("16U") << int{CV_16U};
+    QTest::addRow("32F") << int{CV_32F};
+}
+
+// A region of a larger image (row stride != cols) and a kernel that is itself
+// a region of a larger matrix. Pixels whose footprint lies inside the region
+// must match the reference computed on a compact copy (at the edges, a region
+// may legitimately read its parent's pixels like cv::filter2D, so they are
+// not compared).
+void TestCorrelate::nonContinuousInputs()
+{
+    QFETCH(int, depth);
+    const cv::Mat parent = randomImage(60, 80, depth, 21);
+    const cv::Mat src = parent(cv::Rect(7, 5, 41, 33));
+    const cv::Mat1d bigKernel = randomKernel(9, 9, 99);
+    const cv::Mat1d taps = bigKernel(cv::Rect(2, 1, 5, 7)); // 7 rows x 5 cols
+    QVERIFY(!src.isContinuous());
+    QVERIFY(!taps.isContinuous());
+
+    const cv::Mat actual = ks::correlate(src, taps, BorderMode::Reflect101);
+    QCOMPARE(actual.type(), CV_32FC1);
+    QCOMPARE(actual.size(), src.size());
+
+    const cv::Mat1d reference = naiveCorrelation(src.clone(), taps.clone(), BorderMode::Reflect101);
+    const cv::Rect inner(taps.cols / 2, taps.rows / 2, src.cols - taps.cols + 1,
+                         src.rows - taps.rows + 1);
+    const Comparison c = compareWithReference(actual(inner), reference(inner));
+    const double tolerance = std::max(absoluteTolerance(depth), 1e-6 * c.maxReference);
+    QVERIFY2(c.maxError <= tolerance,
+             qPrintable(QStringLiteral("max error %1 > %2 at inner (x %3, y %4)")
+                            .arg(c.maxError)
+                            .arg(tolerance)
+                            .arg(c.worst.x)
+                            .arg(c.worst.y)));
 }
 
 void TestCorrelate::cancelledBeforeStart_data()

@@ -356,6 +356,7 @@ private slots:
     void grayModeMatchesLumaReference();
     void grayModeLeavesGreyInputUnchanged_data();
     void grayModeLeavesGreyInputUnchanged();
+    void regionOfLargerImage();
     void derivativeDirection_data();
     void derivativeDirection();
     void rejectsUnsupportedImages_data();
@@ -525,6 +526,37 @@ void TestFilter::grayModeLeavesGreyInputUnchanged()
         naiveCorrelation(image, referenceKernel(spec, depth), BorderMode::Reflect101);
     const std::string problem = compareWithReference(b.values, reference, depth);
     QVERIFY2(problem.empty(), problem.c_str());
+}
+
+// A region of a larger BGRA image (row stride != cols): pixels whose
+// footprint lies inside the region match the reference on a compact copy;
+// the alpha is the region's alpha.
+void TestFilter::regionOfLargerImage()
+{
+    const cv::Mat parent = randomImage(50, 70, CV_8UC4, 5);
+    const cv::Mat image = parent(cv::Rect(9, 6, 33, 25));
+    QVERIFY(!image.isContinuous());
+    const ks::FilterSpec spec = ks::CustomSpec{
+        .rows = 2, .cols = 5, .values = {0.5, -1, 2, 0.25, -0.75, 1, 0, -2, 3, 0.125}};
+    const ks::Response response = ks::applyFilter(image, spec);
+    QCOMPARE(response.values.type(), CV_32FC3);
+    QCOMPARE(response.values.size(), image.size());
+
+    std::vector<cv::Mat> planes;
+    cv::split(image.clone(), planes);
+    std::vector<cv::Mat> values;
+    cv::split(response.values, values);
+    const cv::Mat1d kernel = referenceKernel(spec, CV_8U);
+    const cv::Rect inner(kernel.cols / 2, kernel.rows / 2, image.cols - kernel.cols + 1,
+                         image.rows - kernel.rows + 1);
+    for (size_t c = 0; c < 3; ++c) {
+        const cv::Mat1d reference = naiveCorrelation(planes[c], kernel, BorderMode::Reflect101);
+        const std::string problem =
+            compareWithReference(values[c](inner).clone(), reference(inner), CV_8U);
+        QVERIFY2(problem.empty(), problem.c_str());
+    }
+    QCOMPARE(response.alpha.type(), CV_8UC1);
+    QCOMPARE(cv::norm(response.alpha, planes[3], cv::NORM_INF), 0.0);
 }
 
 void TestFilter::derivativeDirection_data()

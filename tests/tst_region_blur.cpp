@@ -15,6 +15,7 @@
 
 #include <QByteArray>
 #include <QRect>
+#include <QSize>
 #include <QTest>
 
 #include <algorithm>
@@ -417,6 +418,8 @@ private slots:
 
     void viewInputBehavesLikeCopy_data();
     void viewInputBehavesLikeCopy();
+    void tinyImageMatchesWholeImageBlur_data();
+    void tinyImageMatchesWholeImageBlur();
 
     void invalidRegionThrows_data();
     void invalidRegionThrows();
@@ -426,6 +429,7 @@ private slots:
     void parameterDescriptors();
 
     void cancelledBeforeStartThrows();
+    void cancelledAfterPartialProgressThrows();
     void progressIsMonotonicInUnitRange();
 };
 
@@ -845,11 +849,13 @@ void TestRegionBlur::skippedRegionIsNoOpWithOneWarning_data()
     QTest::addColumn<int>("feather");
     QTest::addColumn<int>("depth");
     QTest::addColumn<QRect>("rect");
-    const NamedRect rects[] = {{"justRight", {64, 0, 10, 10}},      {"justLeft", {-10, 0, 10, 10}},
-                               {"justBelow", {0, 48, 5, 5}},        {"justAbove", {0, -5, 5, 5}},
-                               {"far", {1000, 1000, 10, 10}},       {"zeroWidth", {10, 10, 0, 10}},
-                               {"zeroHeight", {10, 10, 10, 0}},     {"zeroSize", {10, 10, 0, 0}},
-                               {"zeroWidthOutside", {-5, -5, 0, 9}}};
+    const NamedRect rects[] = {
+        {"justRight", {64, 0, 10, 10}},       {"justLeft", {-10, 0, 10, 10}},
+        {"justBelow", {0, 48, 5, 5}},         {"justAbove", {0, -5, 5, 5}},
+        {"far", {1000, 1000, 10, 10}},        {"zeroWidth", {10, 10, 0, 10}},
+        {"zeroHeight", {10, 10, 10, 0}},      {"zeroSize", {10, 10, 0, 0}},
+        {"zeroWidthOutside", {-5, -5, 0, 9}}, {"negativeWidth", {20, 10, -6, 10}},
+        {"negativeHeight", {20, 10, 6, -10}}};
     for (RegionMethod method : {RegionMethod::Gaussian, RegionMethod::Pixelate, RegionMethod::Box})
         for (int feather : {0, 5})
             for (int depth : {CV_8U, CV_32F})
@@ -990,6 +996,45 @@ void TestRegionBlur::viewInputBehavesLikeCopy()
     const Worst worst = worstColourDiff(fromView.image, fromCopy.image, cv::Mat1b(kImageSize, 255));
     QVERIFY2(countChanged(fromView.image, fromCopy.image, cv::Mat1b(kImageSize, 255)) == 0,
              worst.describe());
+}
+
+void TestRegionBlur::tinyImageMatchesWholeImageBlur_data()
+{
+    QTest::addColumn<int>("method");
+    QTest::addColumn<double>("strength");
+    QTest::addColumn<QSize>("size");
+    QTest::addColumn<int>("depth");
+    for (const auto &[method, strength] :
+         {std::pair{RegionMethod::Gaussian, 1.5}, std::pair{RegionMethod::Gaussian, 8.0},
+          std::pair{RegionMethod::Box, 5.0}, std::pair{RegionMethod::Pixelate, 2.0}})
+        for (const QSize &size : {QSize(1, 1), QSize(7, 1), QSize(1, 7), QSize(2, 2), QSize(3, 5)})
+            for (int depth : kDepths)
+                QTest::addRow("%s %g %dx%d %s", methodName(method), strength, size.width(),
+                              size.height(), depthName(depth))
+                    << static_cast<int>(method) << strength << size << depth;
+}
+
+void TestRegionBlur::tinyImageMatchesWholeImageBlur()
+{
+    QFETCH(int, method);
+    QFETCH(double, strength);
+    QFETCH(QSize, size);
+    QFETCH(int, depth);
+
+    // Images smaller than the kernel: reflect101 must still be the image's own.
+    const cv::Mat src = randomImage({size.width(), size.height()}, depth, 3, 606);
+    const Region region{{-2, -3, 40, 40}, static_cast<RegionMethod>(method), strength, 2};
+    const ks::RegionBlurResult result = applyChecked(src, {region});
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(result.warnings.empty());
+    if (region.method == RegionMethod::Pixelate) {
+        checkPixelateCells(src, result.image, region.rect, static_cast<int>(strength));
+        return;
+    }
+    const cv::Mat expected = referenceBlur(src, region.method, strength);
+    const Worst worst = worstColourDiff(result.image, expected, cv::Mat1b(src.size(), 255));
+    QVERIFY2(worst.diff <= tolerance(depth), worst.describe());
 }
 
 void TestRegionBlur::invalidRegionThrows_data()
@@ -1215,6 +1260,36 @@ void TestRegionBlur::cancelledBeforeStartThrows()
     if (QTest::currentTestFailed())
         return;
     QVERIFY(bitIdentical(withToken.image, withoutToken.image));
+}
+
+void TestRegionBlur::cancelledAfterPartialProgressThrows()
+{
+    // Stop from the progress callback as soon as the work is partly done: the
+    // rest of the work has checkpoints, so the call must end in Cancelled.
+    const cv::Mat src = randomImage({640, 480}, CV_8U, 3, 9);
+    const std::vector<Region> regions{Region{{0, 0, 640, 480}, RegionMethod::Gaussian, 8, 20},
+                                      Region{{50, 40, 500, 400}, RegionMethod::Box, 15, 10},
+                                      Region{{0, 0, 640, 480}, RegionMethod::Pixelate, 4, 0}};
+    std::stop_source source;
+    ks::RunControl control;
+    control.stop = source.get_token();
+    double stoppedAt = -1;
+    control.progress = [&](double fraction) {
+        if (stoppedAt < 0 && fraction > 0 && fraction < 0.5) {
+            stoppedAt = fraction;
+            source.request_stop();
+        }
+    };
+    bool cancelled = false;
+    try {
+        (void)ks::applyRegionBlurs(src, regions, control);
+    } catch (const ks::Cancelled &) {
+        cancelled = true;
+    }
+    if (stoppedAt < 0)
+        QSKIP("no progress was reported in (0, 0.5), so there was no point to stop at");
+    QVERIFY2(cancelled, "stop requested at progress " + QByteArray::number(stoppedAt) +
+                            " but the call returned normally");
 }
 
 void TestRegionBlur::progressIsMonotonicInUnitRange()
