@@ -112,7 +112,7 @@ const std::vector<Option> &fixedOptions()
              "The filter; default " + std::string(filterName(FilterKind::Identity)) +
                  " (or the preset's)."},
             {"--kernel-file", "FILE", yes, yes, Filter,
-             "Custom kernel from .csv, .npy or .json; implies --filter custom."},
+             "Custom kernel from .csv, .txt, .npy or .json; implies --filter custom."},
             {"--border", borderChoices(), yes, no, Filter,
              "How the image is extended beyond its edges; default " +
                  std::string(borderName(FilterOptions{}.border)) + "."},
@@ -639,11 +639,12 @@ void addFilterParameters(std::string &out)
 
 void addRegions(std::string &out)
 {
-    out += "\nRegions (--region X,Y,W,H[:METHOD=S][:feather=F]; METHOD " + regionMethodChoices() +
-           ", default " + std::string(regionMethodName(Region{}.method)) + "):\n";
+    out += "\nRegions (--region X,Y,W,H[:METHOD=S][:feather=F]):\n";
     addEntry(out, "X,Y,W,H",
-             {"Rectangle in image pixels, whole numbers; W and H at least 1.",
-              "It may reach beyond the image; regions are applied in order."});
+             {"Rectangle in image pixels, whole numbers, W and H at least 1; it may reach "
+              "beyond the image. Regions are blurred in order, after the preset's.",
+              "METHOD is " + regionMethodChoices() + "; default " +
+                  std::string(regionMethodName(Region{}.method)) + " with its default strength."});
     // Every method has the same feather parameter: list it once, last.
     std::optional<ParamDescriptor> feather;
     for (RegionMethod method : kRegionMethods) {

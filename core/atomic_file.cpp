@@ -86,7 +86,7 @@ public:
         static constexpr char kAlphabet[] =
             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         thread_local std::mt19937_64 random(std::random_device{}() ^
-                                             static_cast<std::uint64_t>(::getpid()));
+                                            static_cast<std::uint64_t>(::getpid()));
         std::uniform_int_distribution<std::size_t> pick(0, sizeof(kAlphabet) - 2);
         // Keep the temporary name within NAME_MAX whatever the target's length.
         const std::string stem = "." + name.substr(0, 200) + ".";
@@ -201,8 +201,8 @@ void writeFileAtomically(const std::filesystem::path &path, std::span<const std:
         throw failure(errnoText(errno));
     }
 
-    const fs::path targetFolder = target.parent_path().empty() ? fs::path(".")
-                                                               : target.parent_path();
+    const fs::path targetFolder =
+        target.parent_path().empty() ? fs::path(".") : target.parent_path();
     TemporaryFile temporary;
     if (const int error = temporary.create(targetFolder, target.filename().string()))
         throw failure("cannot create a file in folder " + quoted(targetFolder) + ": " +
@@ -270,7 +270,8 @@ std::vector<std::byte> readFile(const std::filesystem::path &path)
             filled = bytes.size();
             continue;
         }
-        const std::size_t chunk = std::min<std::size_t>(bytes.size() - filled, std::size_t{1} << 30);
+        const std::size_t chunk =
+            std::min<std::size_t>(bytes.size() - filled, std::size_t{1} << 30);
         const ssize_t n = ::read(fd, bytes.data() + filled, chunk);
         if (n < 0) {
             if (errno == EINTR)

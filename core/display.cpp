@@ -42,7 +42,7 @@ FiniteRange finiteRange(const std::vector<cv::Mat> &planes)
     return r;
 }
 
-/// out = saturate(plane * scale + shift) in outputDepth, NaN -> 0. Clipped
+/// out = saturate(plane * scale + shift) in outputDepth, non-finite -> 0. Clipped
 /// in double first: OpenCV's conversion goes through int and would wrap
 /// values beyond 2^31 instead of saturating them.
 cv::Mat mapPlane(const cv::Mat &plane, double scale, double shift, int outputDepth)
@@ -52,9 +52,9 @@ cv::Mat mapPlane(const cv::Mat &plane, double scale, double shift, int outputDep
     mapped = cv::max(cv::min(mapped, fullScale(outputDepth)), 0.0);
     cv::Mat out;
     mapped.convertTo(out, outputDepth);
-    cv::Mat nan;
-    cv::compare(plane, plane, nan, cv::CMP_NE);
-    out.setTo(0, nan);
+    // NaN fails every comparison, so this selects NaN and the infinities.
+    const cv::Mat nonFinite = ~(cv::abs(plane) <= std::numeric_limits<float>::max());
+    out.setTo(0, nonFinite);
     return out;
 }
 

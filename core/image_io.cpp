@@ -159,6 +159,16 @@ constexpr std::array kFormats{
     FormatInfo{Format::Qoi, "qoi", "QOI", nullptr},
 };
 
+constexpr bool indexedByFormat()
+{
+    for (std::size_t i = 0; i < kFormats.size(); ++i) {
+        if (static_cast<std::size_t>(kFormats[i].format) != i)
+            return false;
+    }
+    return true;
+}
+static_assert(indexedByFormat(), "kFormats must list the formats in enum order");
+
 const FormatInfo &info(Format format)
 {
     return kFormats[static_cast<std::size_t>(format)];
@@ -222,8 +232,8 @@ std::optional<Format> detectFormat(std::span<const std::byte> bytes)
             if (r.matches(8, brand))
                 return Format::Avif;
         }
-        for (const auto brand : {"heic"sv, "heix"sv, "hevc"sv, "hevx"sv, "heim"sv, "heis"sv,
-                                 "mif1"sv, "msf1"sv}) {
+        for (const auto brand :
+             {"heic"sv, "heix"sv, "hevc"sv, "hevx"sv, "heim"sv, "heis"sv, "mif1"sv, "msf1"sv}) {
             if (r.matches(8, brand))
                 return Format::Heif;
         }
@@ -291,8 +301,7 @@ std::vector<JpegSegment> jpegSegmentsUntilScan(const ByteReader &r)
 
 bool isJpegFrameMarker(std::uint8_t marker)
 {
-    return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-           marker != 0xCC;
+    return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
 }
 
 Size jpegSize(const ByteReader &r)
@@ -839,14 +848,20 @@ std::string sizeProblem(std::int64_t width, std::int64_t height, std::uint64_t m
     const auto w = static_cast<std::uint64_t>(width);
     const auto h = static_cast<std::uint64_t>(height);
     if (w > maxPixels / h)
-        return "too large: " + size + " pixels is more than the limit of " +
-               pixelsText(maxPixels);
+        return "too large: " + size + " pixels is more than the limit of " + pixelsText(maxPixels);
+    // OpenCV refuses longer sides itself (OPENCV_IO_MAX_IMAGE_WIDTH and
+    // _HEIGHT), with a message that would not say why.
+    constexpr std::int64_t kOpenCvMaxSide = 1 << 20;
+    if (width > kOpenCvMaxSide || height > kOpenCvMaxSide)
+        return "too large: " + size + " pixels, OpenCV decodes at most " +
+               std::to_string(kOpenCvMaxSide) + " pixels per side";
     return {};
 }
 
 std::string oneLine(std::string text)
 {
-    std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+    std::replace_if(
+        text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
     if (text.size() > 200)
         text = text.substr(0, 200) + "...";
     return text;
@@ -1055,9 +1070,9 @@ void saveImage(const std::filesystem::path &path, const cv::Mat &image, const Sa
         throw failure(depthName(depth) + " pixels are not supported (use 8-bit, 16-bit or "
                                          "32-bit float)");
     if (!holdsDepth(*format, depth))
-        throw failure(formatName + " cannot store " +
-                      (depth == CV_16U ? "16-bit data: use .png or .tif"
-                                       : "32-bit float data: use .tif"));
+        throw failure(
+            formatName + " cannot store " +
+            (depth == CV_16U ? "16-bit data: use .png or .tif" : "32-bit float data: use .tif"));
     const int channels = image.channels();
     if (channels != 1 && channels != 3 && channels != 4)
         throw failure(std::to_string(channels) +
@@ -1081,8 +1096,8 @@ void saveImage(const std::filesystem::path &path, const cv::Mat &image, const Sa
                           encoderParameters(*format, options.jpegQuality)))
             throw failure("OpenCV could not encode the image as " + formatName);
     } catch (const cv::Exception &e) {
-        throw failure("OpenCV could not encode the image as " + formatName + " (" +
-                      oneLine(e.err) + ")");
+        throw failure("OpenCV could not encode the image as " + formatName + " (" + oneLine(e.err) +
+                      ")");
     }
     writeFileAtomically(path, std::as_bytes(std::span(encoded)));
 }
@@ -1100,13 +1115,17 @@ std::vector<std::string> readableImageExtensions()
         Format format;
     };
     static constexpr std::array kExtensions{
-        Entry{"bmp", Format::Bmp},  Entry{"dib", Format::Bmp},        Entry{"exr", Format::Exr},
-        Entry{"hdr", Format::Hdr},  Entry{"jp2", Format::Jpeg2000},   Entry{"jpe", Format::Jpeg},
-        Entry{"jpeg", Format::Jpeg}, Entry{"jpg", Format::Jpeg},      Entry{"pam", Format::Pam},
-        Entry{"pbm", Format::Pnm},  Entry{"pfm", Format::Pfm},        Entry{"pgm", Format::Pnm},
-        Entry{"pic", Format::Hdr},  Entry{"png", Format::Png},        Entry{"pnm", Format::Pnm},
-        Entry{"ppm", Format::Pnm},  Entry{"ras", Format::SunRaster},  Entry{"sr", Format::SunRaster},
-        Entry{"tif", Format::Tiff}, Entry{"tiff", Format::Tiff},      Entry{"webp", Format::WebP},
+        Entry{"bmp", Format::Bmp},       Entry{"dib", Format::Bmp},
+        Entry{"exr", Format::Exr},       Entry{"hdr", Format::Hdr},
+        Entry{"jp2", Format::Jpeg2000},  Entry{"jpe", Format::Jpeg},
+        Entry{"jpeg", Format::Jpeg},     Entry{"jpg", Format::Jpeg},
+        Entry{"pam", Format::Pam},       Entry{"pbm", Format::Pnm},
+        Entry{"pfm", Format::Pfm},       Entry{"pgm", Format::Pnm},
+        Entry{"pic", Format::Hdr},       Entry{"png", Format::Png},
+        Entry{"pnm", Format::Pnm},       Entry{"ppm", Format::Pnm},
+        Entry{"ras", Format::SunRaster}, Entry{"sr", Format::SunRaster},
+        Entry{"tif", Format::Tiff},      Entry{"tiff", Format::Tiff},
+        Entry{"webp", Format::WebP},
     };
     std::vector<std::string> result;
     for (const Entry &entry : kExtensions) {

@@ -230,24 +230,27 @@ private slots:
         QTest::addColumn<Obstacle>("obstacle");
         QTest::addColumn<QString>("target"); // relative to the temporary folder
         QTest::addColumn<QString>("reason");
-        QTest::newRow("missing folder")
-            << Obstacle::MissingFolder << "missing/out.bin" << "missing' does not exist";
-        QTest::newRow("path through a file")
-            << Obstacle::ThroughFile << "file.txt/out.bin" << "file.txt' is not a folder";
-        QTest::newRow("deeper through a file") << Obstacle::ThroughFileDeeper
-                                               << "file.txt/sub/out.bin"
-                                               << "file.txt' is not a folder";
-        QTest::newRow("name is a folder") << Obstacle::Folder << "sub" << "it is a folder";
-        QTest::newRow("symlink to a folder")
-            << Obstacle::SymlinkToFolder << "link" << "symbolic link to a folder";
-        QTest::newRow("dangling symlink")
-            << Obstacle::DanglingSymlink << "link" << "symbolic link to a missing file";
-        QTest::newRow("named pipe") << Obstacle::Fifo << "pipe" << "it is a named pipe";
-        QTest::newRow("trailing slash") << Obstacle::TrailingSlash << "sub/" << "not a file name";
-        QTest::newRow("read-only file")
-            << Obstacle::ReadOnlyFile << "file.txt" << "Permission denied";
-        QTest::newRow("read-only folder")
-            << Obstacle::ReadOnlyFolder << "sub/out.bin" << "Permission denied";
+        QTest::newRow("missing folder") << Obstacle::MissingFolder << "missing/out.bin"
+                                        << "missing' does not exist";
+        QTest::newRow("path through a file") << Obstacle::ThroughFile << "file.txt/out.bin"
+                                             << "file.txt' is not a folder";
+        QTest::newRow("deeper through a file")
+            << Obstacle::ThroughFileDeeper << "file.txt/sub/out.bin"
+            << "file.txt' is not a folder";
+        QTest::newRow("name is a folder") << Obstacle::Folder << "sub"
+                                          << "it is a folder";
+        QTest::newRow("symlink to a folder") << Obstacle::SymlinkToFolder << "link"
+                                             << "symbolic link to a folder";
+        QTest::newRow("dangling symlink") << Obstacle::DanglingSymlink << "link"
+                                          << "symbolic link to a missing file";
+        QTest::newRow("named pipe") << Obstacle::Fifo << "pipe"
+                                    << "it is a named pipe";
+        QTest::newRow("trailing slash") << Obstacle::TrailingSlash << "sub/"
+                                        << "not a file name";
+        QTest::newRow("read-only file") << Obstacle::ReadOnlyFile << "file.txt"
+                                        << "Permission denied";
+        QTest::newRow("read-only folder") << Obstacle::ReadOnlyFolder << "sub/out.bin"
+                                          << "Permission denied";
     }
 
     void refusesAndLeavesNothing()
@@ -387,12 +390,18 @@ private slots:
     {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("missing") << "missing" << "No such file or directory";
-        QTest::newRow("missing folder") << "missing folder" << "No such file or directory";
-        QTest::newRow("through a file") << "through a file" << "Not a directory";
-        QTest::newRow("folder") << "folder" << "it is a folder";
-        QTest::newRow("named pipe") << "named pipe" << "it is a named pipe";
-        QTest::newRow("permission denied") << "permission denied" << "Permission denied";
+        QTest::newRow("missing") << "missing"
+                                 << "No such file or directory";
+        QTest::newRow("missing folder") << "missing folder"
+                                        << "No such file or directory";
+        QTest::newRow("through a file") << "through a file"
+                                        << "Not a directory";
+        QTest::newRow("folder") << "folder"
+                                << "it is a folder";
+        QTest::newRow("named pipe") << "named pipe"
+                                    << "it is a named pipe";
+        QTest::newRow("permission denied") << "permission denied"
+                                           << "Permission denied";
     }
 
     void readFileRefuses()

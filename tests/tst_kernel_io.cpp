@@ -220,6 +220,8 @@ private slots:
     void importErrors_data();
     void importErrors();
     void importMissingFile();
+    void mutatedFilesFailCleanly_data();
+    void mutatedFilesFailCleanly();
 
     void writeErrors_data();
     void writeErrors();
@@ -866,6 +868,65 @@ void TestKernelIo::importMissingFile()
         fileError = QString(e.what()).contains("missing.csv");
     }
     QVERIFY(fileError);
+}
+
+void TestKernelIo::mutatedFilesFailCleanly_data()
+{
+    QTest::addColumn<QString>("fileName");
+
+    QTest::newRow("csv") << "k.csv";
+    QTest::newRow("npy") << "k.npy";
+    QTest::newRow("json") << "k.json";
+}
+
+// Flipped, dropped and inserted bytes in a valid file must give either a
+// well-formed kernel or a KernelIoError, never a crash or another exception.
+void TestKernelIo::mutatedFilesFailCleanly()
+{
+    QFETCH(QString, fileName);
+
+    QTemporaryDir dir;
+    const std::filesystem::path path = dir.filePath(fileName).toStdString();
+    ks::saveKernels(path, {matrix(3, 3, kSmall3x3)}, ks::GaborSpec{});
+    const QByteArray original = fileBytes(path);
+    std::mt19937 random(42);
+    int loaded = 0;
+    int refused = 0;
+    for (int trial = 0; trial < 400; ++trial) {
+        QByteArray bytes = original;
+        for (int edits = 1 + static_cast<int>(random() % 3); edits > 0; --edits) {
+            const auto at = static_cast<qsizetype>(random() % static_cast<unsigned>(bytes.size()));
+            const auto byte = static_cast<char>(random() % 256);
+            switch (random() % 3) {
+            case 0:
+                bytes[at] = byte;
+                break;
+            case 1:
+                bytes.remove(at, 1);
+                break;
+            default:
+                bytes.insert(at, byte);
+                break;
+            }
+        }
+        QVERIFY(writeBytes(path, bytes));
+        try {
+            const ks::CustomSpec spec = ks::loadCustomKernel(path);
+            QVERIFY(spec.rows >= 1 && spec.rows <= ks::kMaxCustomSize);
+            QVERIFY(spec.cols >= 1 && spec.cols <= ks::kMaxCustomSize);
+            QCOMPARE(spec.values.size(), static_cast<std::size_t>(spec.rows * spec.cols));
+            for (double v : spec.values)
+                QVERIFY(std::isfinite(v));
+            ++loaded;
+        } catch (const ks::KernelIoError &e) {
+            QVERIFY2(QString(e.what()).startsWith(QString::fromStdString(path.string()) + ": "),
+                     e.what());
+            QVERIFY2(!QString(e.what()).contains('\n'), e.what());
+            ++refused;
+        }
+    }
+    QCOMPARE(loaded + refused, 400);
+    QVERIFY(refused > 0);
 }
 
 // ---------------------------------------------------------------- write errors
