@@ -15,12 +15,12 @@
 #include <QStringList>
 #include <QTimer>
 
-#include <opencv2/core/utils/logger.hpp>
-#include <opencv2/imgcodecs.hpp>
+#include "core/image_io.h"
 
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 
 namespace {
 
@@ -31,16 +31,17 @@ void printError(const QString &message)
     std::fprintf(stderr, "kernelscope: %s\n", message.toLocal8Bit().constData());
 }
 
-// An 8-bit BGR image, or an empty Mat if path is not a readable image.
-cv::Mat readImage(const QString &path)
+/// True when the arguments only ask for --help or --version, which Qt's
+/// parser answers; no display is needed for that.
+bool wantsInformationOnly(int argc, char *argv[])
 {
-    // imread logs its own warning for a missing file; the caller reports the
-    // failure in one line, so keep OpenCV quiet for the duration.
-    namespace logging = cv::utils::logging;
-    const logging::LogLevel previous = logging::setLogLevel(logging::LOG_LEVEL_ERROR);
-    cv::Mat image = cv::imread(QFile::encodeName(path).toStdString(), cv::IMREAD_COLOR);
-    logging::setLogLevel(previous);
-    return image;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--help" || arg == "-h" || arg == "--help-all" || arg == "--version" ||
+            arg == "-v")
+            return true;
+    }
+    return false;
 }
 
 /// True when the arguments ask for a screenshot: the window is then rendered
@@ -78,7 +79,8 @@ bool saveScreenshot(QWidget &window, const QString &path)
 
 int run(int argc, char *argv[])
 {
-    if (wantsScreenshot(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+    if ((wantsScreenshot(argc, argv) || wantsInformationOnly(argc, argv)) &&
+        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("kernelscope"));
@@ -116,10 +118,10 @@ int run(int argc, char *argv[])
         name = QApplication::translate("main", "astronaut.png (sample)");
     } else {
         const QString &path = arguments.first();
-        image = readImage(path);
-        if (image.empty()) {
-            printError(QApplication::translate("main", "cannot open '%1': not a readable image")
-                           .arg(path));
+        try {
+            image = ks::loadImage(std::filesystem::path(QFile::encodeName(path).toStdString()));
+        } catch (const ks::FileError &e) {
+            printError(QString::fromLocal8Bit(e.what()));
             return 1;
         }
         name = QFileInfo(path).fileName();
