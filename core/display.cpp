@@ -120,7 +120,7 @@ cv::Mat mapForDisplay(const Response &response, const DisplayMapping &mapping, i
         break;
     case DisplayMode::Abs: {
         const FiniteRange range = finiteRange(planes);
-        const double gain = mapping.gain > 0 ? mapping.gain
+        const double gain = mapping.gain > 0   ? mapping.gain
                             : range.maxAbs > 0 ? srcFull / range.maxAbs
                                                : 1.0;
         for (const cv::Mat &p : planes)
@@ -129,7 +129,7 @@ cv::Mat mapForDisplay(const Response &response, const DisplayMapping &mapping, i
     }
     case DisplayMode::Offset: {
         const FiniteRange range = finiteRange(planes);
-        const double gain = mapping.gain > 0 ? mapping.gain
+        const double gain = mapping.gain > 0   ? mapping.gain
                             : range.maxAbs > 0 ? srcFull / range.maxAbs
                                                : 1.0;
         const double mid = (outFull + 1) / 2; // 128 or 32768
@@ -155,7 +155,8 @@ cv::Mat mapForDisplay(const Response &response, const DisplayMapping &mapping, i
         else if (outputDepth == CV_32F)
             response.alpha.convertTo(alpha, CV_32F);
         else
-            response.alpha.convertTo(alpha, outputDepth, outFull / fullScale(response.alpha.depth()));
+            response.alpha.convertTo(alpha, outputDepth,
+                                     outFull / fullScale(response.alpha.depth()));
         out.push_back(alpha);
     }
 

@@ -9,7 +9,8 @@
 namespace ks {
 
 enum class DisplayMode {
-    Clamp,     ///< response scaled from the source range to the output range, clipped (smoothing filters)
+    Clamp,     ///< response scaled from the source range to the output range, clipped (smoothing
+               ///< filters)
     Abs,       ///< |response| * gain, clipped
     Offset,    ///< mid-grey + response * gain, clipped: zero shows as mid-grey
     Normalize, ///< min-max over all colour channels mapped to 0..full scale

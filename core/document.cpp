@@ -23,8 +23,7 @@ PipelineOutput runPipeline(const cv::Mat &source, const Document &document, int 
                            const RunControl &control)
 {
     validate(document);
-    if (document.display.mode != DisplayMode::Raw && outputDepth != CV_8U &&
-        outputDepth != CV_16U)
+    if (document.display.mode != DisplayMode::Raw && outputDepth != CV_8U && outputDepth != CV_16U)
         throw std::invalid_argument("output depth must be 8-bit or 16-bit unless the display "
                                     "mapping is raw");
     PipelineOutput out;

@@ -23,9 +23,9 @@ struct Document {
 void validate(const Document &document);
 
 struct PipelineOutput {
-    cv::Mat blurred;  ///< source after the region blurs (the source itself if none)
+    cv::Mat blurred; ///< source after the region blurs (the source itself if none)
     Response response;
-    cv::Mat output;   ///< response after the display mapping: outputDepth, or CV_32F for Raw
+    cv::Mat output; ///< response after the display mapping: outputDepth, or CV_32F for Raw
     std::vector<std::string> warnings; ///< from the region blur
 };
 

@@ -9,6 +9,8 @@ ParameterError::ParameterError(std::string key, const std::string &message)
 {
 }
 
-Cancelled::Cancelled() : std::runtime_error("computation cancelled") {}
+Cancelled::Cancelled() : std::runtime_error("computation cancelled")
+{
+}
 
 } // namespace ks

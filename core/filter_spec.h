@@ -5,8 +5,8 @@
 // spec, so sliders, the command line and presets share one source of truth.
 #pragma once
 
-#include <string_view>
 #include <optional>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -38,7 +38,7 @@ struct GaborSpec {
 
 /// Isotropic Gaussian: the outer product of cv::getGaussianKernel(ksize, sigma).
 struct GaussianSpec {
-    int ksize = 0;      ///< odd size in pixels, or 0 for OpenCV's automatic size for the image depth
+    int ksize = 0; ///< odd size in pixels, or 0 for OpenCV's automatic size for the image depth
     double sigma = 2.0; ///< standard deviation, pixels
     bool operator==(const GaussianSpec &) const = default;
 };
@@ -79,8 +79,8 @@ using FilterSpec =
 /// The filters, in the order of FilterSpec's alternatives.
 enum class FilterKind { Identity, Gabor, Gaussian, Box, Derivative, Custom };
 
-inline constexpr FilterKind kAllFilterKinds[] = {FilterKind::Identity, FilterKind::Gabor,
-                                                 FilterKind::Gaussian, FilterKind::Box,
+inline constexpr FilterKind kAllFilterKinds[] = {FilterKind::Identity,   FilterKind::Gabor,
+                                                 FilterKind::Gaussian,   FilterKind::Box,
                                                  FilterKind::Derivative, FilterKind::Custom};
 
 FilterKind kindOf(const FilterSpec &spec);

@@ -53,20 +53,20 @@ struct Table {
 ParamDescriptor real(std::string key, std::string label, std::string unit, double min, double max,
                      double step, std::string help)
 {
-    return {std::move(key), std::move(label), std::move(unit), min, max, 0, step,
-            ParamType::Real, false, std::move(help)};
+    return {std::move(key), std::move(label), std::move(unit), min, max, 0, step, ParamType::Real,
+            false,          std::move(help)};
 }
 
 ParamDescriptor kernelSize(double min, double max, bool zeroIsAuto, std::string help)
 {
-    return {"ksize", "Kernel size", "px", min, max, 0, 2, ParamType::OddInteger,
+    return {"ksize",    "Kernel size",  "px", min, max, 0, 2, ParamType::OddInteger,
             zeroIsAuto, std::move(help)};
 }
 
 ParamDescriptor boolean(std::string key, std::string label, std::string help)
 {
-    return {std::move(key), std::move(label), "", 0, 1, 0, 1, ParamType::Boolean, false,
-            std::move(help)};
+    return {std::move(key), std::move(label), "", 0, 1, 0, 1, ParamType::Boolean,
+            false,          std::move(help)};
 }
 
 Table makeTable(FilterKind kind)
@@ -76,8 +76,9 @@ Table makeTable(FilterKind kind)
     case FilterKind::Identity:
         break;
     case FilterKind::Gabor:
-        t.add<&GaborSpec::ksize>(kernelSize(
-            1, 301, false, "Width and height of the kernel in pixels; odd, so it has a centre tap."));
+        t.add<&GaborSpec::ksize>(
+            kernelSize(1, 301, false,
+                       "Width and height of the kernel in pixels; odd, so it has a centre tap."));
         t.add<&GaborSpec::sigma>(real("sigma", "Sigma", "px", 0.1, 100, 0.1,
                                       "Standard deviation of the Gaussian envelope along the "
                                       "wave, in pixels."));
@@ -104,9 +105,9 @@ Table makeTable(FilterKind kind)
     case FilterKind::Box:
         t.add<&BoxSpec::ksize>(kernelSize(
             1, 1001, false, "Width and height of the averaging window in pixels (odd)."));
-        t.add<&BoxSpec::normalized>(boolean(
-            "normalized", "Normalized",
-            "Divide by the number of taps, so the filter averages instead of summing."));
+        t.add<&BoxSpec::normalized>(
+            boolean("normalized", "Normalized",
+                    "Divide by the number of taps, so the filter averages instead of summing."));
         break;
     case FilterKind::Derivative:
         t.add<&DerivativeSpec::order>({"order", "Order", "", 1, 2, 0, 1, ParamType::Integer, false,
@@ -166,8 +167,8 @@ std::size_t fieldIndex(FilterKind kind, std::string_view key)
     for (std::size_t i = 0; i < table.descriptors.size(); ++i)
         if (table.descriptors[i].key == key)
             return i;
-    throw ParameterError(std::string(key), std::string(filterName(kind)) +
-                                               " has no parameter '" + std::string(key) + "'");
+    throw ParameterError(std::string(key), std::string(filterName(kind)) + " has no parameter '" +
+                                               std::string(key) + "'");
 }
 
 void validateCustomMatrix(const CustomSpec &custom)
@@ -176,8 +177,7 @@ void validateCustomMatrix(const CustomSpec &custom)
     if (custom.rows < 1 || custom.cols < 1 || custom.rows > kMaxCustomSize ||
         custom.cols > kMaxCustomSize)
         throw ParameterError("matrix", "matrix is " + size + ": allowed 1 to " +
-                                           std::to_string(kMaxCustomSize) +
-                                           " rows and columns");
+                                           std::to_string(kMaxCustomSize) + " rows and columns");
     const std::size_t taps = static_cast<std::size_t>(custom.rows) * custom.cols;
     if (custom.values.size() != taps)
         throw ParameterError("matrix", "matrix has " + std::to_string(custom.values.size()) +
@@ -239,8 +239,8 @@ std::optional<std::string> checkParameter(const ParamDescriptor &d, double value
         const double lowestOdd = std::max(1.0, d.min);
         const bool odd = whole && std::fmod(std::abs(value), 2.0) == 1.0;
         if (!odd || value < lowestOdd || value > d.max)
-            return head + " must be an odd whole number from " + formatNumber(lowestOdd) +
-                   " to " + formatNumber(d.max) + (d.unit.empty() ? "" : " " + d.unit) +
+            return head + " must be an odd whole number from " + formatNumber(lowestOdd) + " to " +
+                   formatNumber(d.max) + (d.unit.empty() ? "" : " " + d.unit) +
                    (d.zeroIsAuto ? ", or 0 for automatic" : "");
         return std::nullopt;
     }

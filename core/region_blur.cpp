@@ -23,9 +23,12 @@ constexpr double kMaxFeather = 1000;
 
 std::array<ParamDescriptor, 2> descriptorsFor(RegionMethod method)
 {
-    const ParamDescriptor feather{"feather", "Feather", "px", 0, kMaxFeather, 0, 1,
-                                  ParamType::Integer, false,
-                                  "Width of the soft edge outside the rectangle, in pixels."};
+    const ParamDescriptor feather{
+        "feather",   "Feather",
+        "px",        0,
+        kMaxFeather, 0,
+        1,           ParamType::Integer,
+        false,       "Width of the soft edge outside the rectangle, in pixels."};
     switch (method) {
     case RegionMethod::Pixelate:
         return {ParamDescriptor{"cell", "Cell size", "px", 1, kMaxCell, 16, 1, ParamType::Integer,
@@ -47,8 +50,8 @@ std::array<ParamDescriptor, 2> descriptorsFor(RegionMethod method)
 std::string describe(const cv::Rect &r, int index)
 {
     return "region " + std::to_string(index + 1) + " (x " + std::to_string(r.x) + ", y " +
-           std::to_string(r.y) + ", " + std::to_string(r.width) + " x " +
-           std::to_string(r.height) + ")";
+           std::to_string(r.y) + ", " + std::to_string(r.width) + " x " + std::to_string(r.height) +
+           ")";
 }
 
 /// Smooth weight of a pixel at Euclidean distance d outside the rectangle:
@@ -94,14 +97,13 @@ cv::Mat blurredArea(const cv::Mat &image, const Region &region, const cv::Rect &
     const int r = ksize / 2;
     // The crop reaches r beyond the area, or to the image's own edge, where
     // reflect101 then extends the image exactly as it would for the whole.
-    const cv::Rect crop = cv::Rect(area.x - r, area.y - r, area.width + 2 * r,
-                                   area.height + 2 * r) &
-                          whole;
+    const cv::Rect crop =
+        cv::Rect(area.x - r, area.y - r, area.width + 2 * r, area.height + 2 * r) & whole;
     const cv::Mat source = image(crop).clone();
     cv::Mat blurred;
     if (region.method == RegionMethod::Gaussian)
-        cv::GaussianBlur(source, blurred, cv::Size(ksize, ksize), region.strength,
-                         region.strength, cv::BORDER_REFLECT_101);
+        cv::GaussianBlur(source, blurred, cv::Size(ksize, ksize), region.strength, region.strength,
+                         cv::BORDER_REFLECT_101);
     else
         cv::blur(source, blurred, cv::Size(ksize, ksize), cv::Point(-1, -1),
                  cv::BORDER_REFLECT_101);
@@ -236,10 +238,10 @@ RegionBlurResult applyRegionBlurs(const cv::Mat &image, std::span<const Region> 
             control.report(static_cast<double>(i + 1) / regions.size());
             continue;
         }
-        const cv::Rect area = cv::Rect(inside.x - region.feather, inside.y - region.feather,
-                                       inside.width + 2 * region.feather,
-                                       inside.height + 2 * region.feather) &
-                              whole;
+        const cv::Rect area =
+            cv::Rect(inside.x - region.feather, inside.y - region.feather,
+                     inside.width + 2 * region.feather, inside.height + 2 * region.feather) &
+            whole;
         const cv::Mat blurred = blurredArea(colour, region, inside, area);
         control.checkpoint();
         blend(colour, blurred, inside, area, region.feather);

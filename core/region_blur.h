@@ -17,7 +17,8 @@ namespace ks {
 
 enum class RegionMethod {
     Gaussian, ///< Gaussian blur; strength is sigma in pixels
-    Pixelate, ///< mean over square cells aligned to the rectangle's top-left; strength is the cell size in pixels
+    Pixelate, ///< mean over square cells aligned to the rectangle's top-left; strength is the cell
+              ///< size in pixels
     Box,      ///< box blur; strength is the odd kernel size in pixels
 };
 
@@ -26,10 +27,10 @@ std::string_view regionMethodName(RegionMethod method);
 std::optional<RegionMethod> parseRegionMethodName(std::string_view name);
 
 struct Region {
-    cv::Rect rect;                              ///< image coordinates; may extend beyond the image
+    cv::Rect rect; ///< image coordinates; may extend beyond the image
     RegionMethod method = RegionMethod::Gaussian;
-    double strength = 8;                        ///< sigma, cell size or kernel size (see RegionMethod)
-    int feather = 0;                            ///< width in pixels of the soft edge outside rect
+    double strength = 8; ///< sigma, cell size or kernel size (see RegionMethod)
+    int feather = 0;     ///< width in pixels of the soft edge outside rect
     bool operator==(const Region &) const = default;
 };
 
