@@ -2,6 +2,7 @@
 
 #include "core/border.h"
 #include "core/errors.h"
+#include "core/filter.h"
 #include "core/image_io.h"
 #include "core/parameters.h"
 #include "core/preset.h"
@@ -667,20 +668,6 @@ void addRegions(std::string &out)
 std::string commandName(Subcommand command)
 {
     return command == Subcommand::Apply ? "kernelscope apply" : "kernelscope kernel";
-}
-
-std::string depthName(int depth)
-{
-    switch (depth) {
-    case CV_8U:
-        return "8-bit";
-    case CV_16U:
-        return "16-bit";
-    case CV_32F:
-        return "32-bit float";
-    default:
-        return "depth " + std::to_string(depth);
-    }
 }
 
 std::optional<std::string> outputFormatProblem(const std::string &extension, int depth)

@@ -76,9 +76,6 @@ std::string helpText(Subcommand command);
 /// "kernelscope apply" or "kernelscope kernel", for messages.
 std::string commandName(Subcommand command);
 
-/// "8-bit", "16-bit" or "32-bit float".
-std::string depthName(int depth);
-
 /// std::nullopt when images of this depth can be saved with this extension
 /// ("png" or ".png", any case); otherwise why not, e.g. ".jpg cannot hold
 /// 16-bit images".

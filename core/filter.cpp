@@ -13,20 +13,15 @@ namespace ks {
 
 namespace {
 
-std::string depthName(int depth)
-{
-    static const char *const names[] = {"8U", "8S", "16U", "16S", "32S", "32F", "64F", "16F"};
-    return depth >= 0 && depth < 8 ? names[depth] : "unknown";
-}
-
 void checkImage(const cv::Mat &image)
 {
     if (image.empty())
         throw std::invalid_argument("the image is empty");
     const int depth = image.depth();
     if (depth != CV_8U && depth != CV_16U && depth != CV_32F)
-        throw std::invalid_argument("image depth " + depthName(depth) +
-                                    " is not supported: expected 8U, 16U or 32F");
+        throw std::invalid_argument(depthName(depth) +
+                                    " images are not supported: expected 8-bit, 16-bit or "
+                                    "32-bit float");
     const int channels = image.channels();
     if (channels != 1 && channels != 3 && channels != 4)
         throw std::invalid_argument("an image with " + std::to_string(channels) +
@@ -44,6 +39,30 @@ cv::Mat toGray(const std::vector<cv::Mat> &bgr)
 }
 
 } // namespace
+
+std::string depthName(int depth)
+{
+    switch (depth) {
+    case CV_8U:
+        return "8-bit";
+    case CV_8S:
+        return "signed 8-bit";
+    case CV_16U:
+        return "16-bit";
+    case CV_16S:
+        return "signed 16-bit";
+    case CV_32S:
+        return "32-bit integer";
+    case CV_32F:
+        return "32-bit float";
+    case CV_64F:
+        return "64-bit float";
+    case CV_16F:
+        return "16-bit float";
+    default:
+        return "depth " + std::to_string(depth);
+    }
+}
 
 double fullScale(int depth)
 {

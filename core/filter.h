@@ -7,6 +7,8 @@
 
 #include <opencv2/core/mat.hpp>
 
+#include <string>
+
 namespace ks {
 
 enum class ColorMode {
@@ -35,6 +37,10 @@ struct Response {
 
 /// Value of "full white" for a depth: 255 for CV_8U, 65535 for CV_16U, 1 for CV_32F.
 double fullScale(int depth);
+
+/// A depth as people say it: "8-bit", "16-bit", "32-bit float", "signed
+/// 16-bit", "64-bit float", ...
+std::string depthName(int depth);
 
 /// Correlates image with the spec's kernel (see correlate()).
 /// image: depth CV_8U, CV_16U or CV_32F with 1 (grey), 3 (BGR) or 4 (BGRA)

@@ -1,5 +1,7 @@
 #include "image_io.h"
 
+#include "filter.h"
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -937,24 +939,6 @@ bool holdsDepth(SaveFormat format, int depth)
 bool holdsAlpha(SaveFormat format)
 {
     return format != SaveFormat::Jpeg && format != SaveFormat::Bmp;
-}
-
-std::string depthName(int depth)
-{
-    switch (depth) {
-    case CV_8S:
-        return "signed 8-bit";
-    case CV_16S:
-        return "signed 16-bit";
-    case CV_32S:
-        return "32-bit integer";
-    case CV_64F:
-        return "64-bit float";
-    case CV_16F:
-        return "16-bit float";
-    default:
-        return "depth " + std::to_string(depth);
-    }
 }
 
 std::vector<int> encoderParameters(SaveFormat format, int quality)

@@ -3,6 +3,8 @@
 #include "image_convert.h"
 #include "image_view.h"
 
+#include "core/filter.h"
+
 #include <QAction>
 #include <QCoreApplication>
 #include <QKeySequence>
@@ -18,20 +20,6 @@ namespace ks {
 
 namespace {
 
-QString depthText(int depth)
-{
-    switch (depth) {
-    case CV_8U:
-        return QStringLiteral("8-bit");
-    case CV_16U:
-        return QStringLiteral("16-bit");
-    case CV_32F:
-        return QStringLiteral("32-bit float");
-    default:
-        return QString::fromStdString(cv::typeToString(CV_MAKETYPE(depth, 1)));
-    }
-}
-
 // "512 × 512 · 8-bit · 3 channels"
 QString describe(const cv::Mat &image)
 {
@@ -39,7 +27,7 @@ QString describe(const cv::Mat &image)
     return MainWindow::tr("%1 × %2 · %3 · %4 %5")
         .arg(image.cols)
         .arg(image.rows)
-        .arg(depthText(image.depth()))
+        .arg(QString::fromStdString(depthName(image.depth())))
         .arg(channels)
         .arg(channels == 1 ? MainWindow::tr("channel") : MainWindow::tr("channels"));
 }
