@@ -3,7 +3,6 @@
 
 #include "cli.h"
 
-#include "ui/image_convert.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
@@ -16,6 +15,7 @@
 #include <QTimer>
 
 #include "core/image_io.h"
+#include "core/preset.h"
 
 #include <csignal>
 #include <cstdio>
@@ -24,7 +24,6 @@
 
 namespace {
 
-const QString kSamplePath = QStringLiteral(":/samples/astronaut.png");
 
 void printError(const QString &message)
 {
@@ -102,6 +101,11 @@ int run(int argc, char *argv[])
                                 "Render the window offscreen, save it as a PNG to FILE and exit."),
         QStringLiteral("FILE"));
     parser.addOption(screenshotOption);
+    const QCommandLineOption presetOption(
+        QStringLiteral("preset"),
+        QApplication::translate("main", "Open with the filter, display and regions of a preset."),
+        QStringLiteral("FILE"));
+    parser.addOption(presetOption);
     parser.process(app); // exits for --help, --version and unknown options
 
     const QStringList arguments = parser.positionalArguments();
@@ -111,35 +115,55 @@ int run(int argc, char *argv[])
         return 1;
     }
 
-    cv::Mat image;
-    QString name;
-    if (arguments.isEmpty()) {
-        image = ks::decodeImageResource(kSamplePath);
-        name = QApplication::translate("main", "astronaut.png (sample)");
-    } else {
+    ks::MainWindow window;
+    if (arguments.size() == 1) {
         const QString &path = arguments.first();
         try {
-            image = ks::loadImage(std::filesystem::path(QFile::encodeName(path).toStdString()));
-        } catch (const ks::FileError &e) {
+            const cv::Mat image =
+                ks::loadImage(std::filesystem::path(QFile::encodeName(path).toStdString()));
+            window.setSource(image, QFileInfo(path).fileName(), QFileInfo(path).absoluteFilePath());
+        } catch (const std::exception &e) {
             printError(QString::fromLocal8Bit(e.what()));
             return 1;
         }
-        name = QFileInfo(path).fileName();
+    }
+    if (parser.isSet(presetOption)) {
+        const QString path = parser.value(presetOption);
+        try {
+            const ks::PresetLoad loaded =
+                ks::loadPreset(std::filesystem::path(QFile::encodeName(path).toStdString()));
+            for (const std::string &warning : loaded.warnings)
+                printError(QString::fromStdString(warning));
+            window.setDocument(loaded.document);
+        } catch (const std::exception &e) {
+            printError(QString::fromLocal8Bit(e.what()));
+            return 1;
+        }
     }
 
-    ks::MainWindow window(image, name);
-    window.resize(1100, 800);
-    window.show();
     if (parser.isSet(screenshotOption)) {
+        // Offscreen: a fixed size so the picture is the same everywhere; the
+        // shot is taken once the exact result is on screen.
+        window.resize(1400, 860);
+        window.show();
         const QString path = parser.value(screenshotOption);
         int status = 1;
-        QTimer::singleShot(0, &window, [&] {
-            status = saveScreenshot(window, path) ? 0 : 1;
-            QApplication::quit();
+        QObject::connect(&window, &ks::MainWindow::exactResultShown, &window, [&] {
+            // Let the view repaint the exact result before grabbing it.
+            QTimer::singleShot(50, &window, [&] {
+                status = saveScreenshot(window, path) ? 0 : 1;
+                QApplication::quit();
+            });
+        });
+        QTimer::singleShot(120000, &window, [&] {
+            printError(QApplication::translate("main", "no exact result within 120 s: no "
+                                                       "screenshot taken"));
+            QApplication::exit(1);
         });
         QApplication::exec();
         return status;
     }
+    window.show();
     return QApplication::exec();
 }
 

@@ -1,6 +1,6 @@
 #include "filter.h"
 
-#include "correlate.h"
+#include "engine.h"
 #include "kernels.h"
 
 #include <opencv2/core.hpp>
@@ -86,32 +86,28 @@ Response applyFilter(const cv::Mat &image, const FilterSpec &spec, const FilterO
     Response response;
     response.sourceDepth = image.depth();
 
-    std::vector<cv::Mat> planes;
-    cv::split(image, planes);
-    if (planes.size() == 4) {
-        response.alpha = planes[3];
-        planes.pop_back();
+    const int channels = image.channels();
+    cv::Mat colour = image;
+    if (channels == 4) {
+        cv::extractChannel(image, response.alpha, 3);
+        colour.create(image.size(), CV_MAKETYPE(image.depth(), 3));
+        const int fromTo[] = {0, 0, 1, 1, 2, 2};
+        cv::mixChannels(&image, 1, &colour, 1, fromTo, 3);
     }
-    if (options.color == ColorMode::Gray && planes.size() == 3)
-        planes = {toGray(planes)};
+    if (options.color == ColorMode::Gray && channels >= 3) {
+        std::vector<cv::Mat> planes;
+        cv::split(colour, planes);
+        colour = toGray(planes);
+    }
 
-    std::vector<cv::Mat> out(planes.size());
-    const bool identity = kindOf(spec) == FilterKind::Identity;
-    for (std::size_t c = 0; c < planes.size(); ++c) {
-        if (identity) {
-            control.checkpoint();
-            planes[c].convertTo(out[c], CV_32F);
-            control.report(static_cast<double>(c + 1) / planes.size());
-            continue;
-        }
-        RunControl part{control.stop, nullptr};
-        if (control.progress)
-            part.progress = [&control, c, n = planes.size()](double f) {
-                control.report((static_cast<double>(c) + f) / n);
-            };
-        out[c] = correlate(planes[c], kernel, options.border, part);
+    if (kindOf(spec) == FilterKind::Identity) {
+        colour.convertTo(response.values, CV_32F);
+        control.report(1.0);
+        return response;
     }
-    cv::merge(out, response.values);
+    // The engine picks the path (engine.h) and filters all channels at once.
+    response.values = correlateFast(colour, kernel, closedFormTerms(spec, image.depth()),
+                                    options.border, control);
     return response;
 }
 

@@ -1,1 +1,94 @@
+// The preview's worker thread (internal to PreviewController), after Qt's
+// Mandelbrot example: one long-lived thread; render() copies the request
+// under a mutex and wakes the thread or cancels its running computation;
+// run() works on its own copy without the lock and sleeps when idle; the
+// destructor aborts, wakes and joins. Results leave by value in signals.
 #pragma once
+
+#include "preview_controller.h"
+
+#include <QMutex>
+#include <QThread>
+#include <QWaitCondition>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <stop_token>
+
+namespace ks {
+
+/// Everything one computation needs, by value.
+struct PreviewRequest {
+    quint64 generation = 0;
+    cv::Mat source;       ///< shared with the GUI thread, never modified; empty: nothing to do
+    quint64 sourceId = 0; ///< changes whenever the source does (key of the resize cache)
+    Document document;
+    double quickScale = 1; ///< < 1: compute the quick stage at this scale first
+    cv::Rect visible;      ///< non-empty: compute the exact output over it next, if a crop can
+};
+
+class PreviewWorker : public QThread {
+    Q_OBJECT
+
+public:
+    explicit PreviewWorker(QObject *parent = nullptr);
+    /// Stops the running computation, wakes the thread and joins it.
+    ~PreviewWorker() override;
+
+    /// Makes request the next computation, replacing a pending one, and
+    /// cancels the running computation. Starts the thread on first use.
+    void render(PreviewRequest request);
+
+    /// Called on the worker thread before every runPipeline call.
+    void setComputeObserver(std::function<void()> observer);
+
+    /// Pipeline runs stopped by their cancellation token so far.
+    int cancelledComputations() const;
+
+signals:
+    /// Emitted on the worker thread; never for a generation older than the
+    /// newest rendered one.
+    void resultReady(const ks::PreviewResult &result);
+    void failed(quint64 generation, const QString &message);
+
+protected:
+    void run() override;
+
+private:
+    void compute(const PreviewRequest &request, const std::stop_token &stop,
+                 const std::function<void()> &observer);
+    PreviewResult quickResult(const PreviewRequest &request, const RunControl &control,
+                              const std::function<void()> &observer);
+    std::optional<PreviewResult> partialResult(const PreviewRequest &request,
+                                               const RunControl &control,
+                                               const std::function<void()> &observer);
+    const cv::Mat &downscaledSource(const PreviewRequest &request);
+
+    // Shared with the GUI thread, guarded by mutex_.
+    QMutex mutex_;
+    QWaitCondition condition_;
+    PreviewRequest pending_;
+    bool hasPending_ = false;
+    std::atomic<bool> abort_{false};
+    std::stop_source running_; ///< of the computation in progress
+    std::function<void()> observer_;
+
+    std::atomic<quint64> newest_{0}; ///< generation of the newest rendered request
+    std::atomic<int> cancelled_{0};
+
+    // Worker thread only.
+    struct Downscaled {
+        quint64 sourceId = 0;
+        cv::Size size;
+        cv::Mat image;
+    } downscaled_;
+    struct Quick {
+        quint64 sourceId = 0;
+        double scale = 0;
+        Document document;
+        PreviewResult result;
+    } quick_;
+};
+
+} // namespace ks

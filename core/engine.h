@@ -1,0 +1,101 @@
+// The fast engine: picks, per call, the cheapest way to correlate an image
+// with a kernel that stays within an accuracy target, and runs it on all
+// cores in strips of rows.
+//
+// Paths (EnginePath):
+//  - Direct: correlate() (correlate.h), the exact 2-D reference, accumulated
+//    in double. Always available; chosen when nothing cheaper is accurate.
+//  - RunningSum: a kernel whose taps are all equal (box): sliding sums in
+//    double, O(1) per pixel whatever the size; exact for integer input.
+//  - Separable: kernel = sum of r outer products col_t (x) row_t, each a
+//    horizontal then a vertical 1-D pass. The terms come in closed form for
+//    Gaussian (r = 1), derivative of Gaussian (r = 2 for order 1, 3 for
+//    order 2), and from a truncated SVD of the CV_64F kernel otherwise (Gabor
+//    at theta 0/90 is rank 1, with gamma 1 rank 2; other kernels as far as
+//    their singular values allow). Accumulated in float or double.
+//
+// Accuracy contract: the chosen path's a-priori error bound, in the units of
+// the source, is at most the tolerance. The bound adds
+//  - the truncated SVD's discarded singular values times max|input| (the
+//    spectral norm bounds every output of the discarded part), and
+//  - for float accumulation, (kw + kh + 4) * 2^-24 * sum|col| * sum|row| *
+//    max|input| per term (the classic bound on a rounded sum of products).
+// applyFilter uses kEngineTolerance: a hundredth of an 8-bit level (scaled to
+// the depth's full scale), 50 times inside the half level the display needs.
+// It is a worst-case bound (every rounding error aligned); measured errors
+// of the float paths are some hundred times smaller (README "Performance"),
+// which is why the exact reference's own tests (a thousandth of a level on
+// small images) hold for every path as well.
+//
+// Threads: rows are cut into strips (each re-reads the kernel's reach above
+// and below), run in bands of 2 strips per thread with cv::parallel_for_.
+// The stop token is checked before every strip and between bands (a strip
+// takes a few ms); progress is reported between bands on the calling thread.
+#pragma once
+
+#include "border.h"
+#include "filter_spec.h"
+#include "run_control.h"
+
+#include <opencv2/core/mat.hpp>
+
+#include <string>
+#include <vector>
+
+namespace ks {
+
+/// A hundredth of an 8-bit level, as a fraction of full scale (fullScale()).
+inline constexpr double kEngineTolerance = 1e-2 / 255;
+
+enum class EnginePath { Direct, RunningSum, SeparableFloat, SeparableDouble };
+
+/// One separable term: kernel(i, j) += col[i] * row[j].
+struct SeparableTerm {
+    std::vector<double> col; ///< kernel rows (y), length kh
+    std::vector<double> row; ///< kernel columns (x), length kw
+};
+
+/// What the engine will do for one call, and why.
+struct EnginePlan {
+    EnginePath path = EnginePath::Direct;
+    std::vector<SeparableTerm> terms; ///< for the separable paths
+    double boxTap = 0;                ///< for RunningSum: the common tap value
+    double errorBound = 0;            ///< a-priori bound on |result - exact|, source units
+    double cost = 0;                  ///< estimated relative cost (ns per output value, 1 core)
+    /// "direct", "running-sum", "separable-float r2", "separable-double r14".
+    std::string name() const;
+};
+
+/// The closed-form separable terms of a spec's kernel (Gaussian, box,
+/// derivative), or empty when the spec has none (Gabor, custom, identity).
+/// imageDepth sizes an automatic Gaussian, as in makeKernel().
+std::vector<SeparableTerm> closedFormTerms(const FilterSpec &spec, int imageDepth);
+
+/// Chooses the cheapest path whose error bound is within tolerance.
+/// kernel: CV_64FC1 (makeKernel()); known: closed-form terms if any
+/// (closedFormTerms()), else the SVD is tried for kernels up to 127 taps a
+/// side. size, channels: the image; maxAbsInput bounds |input|; tolerance in
+/// source units.
+EnginePlan planCorrelation(const cv::Mat &kernel, const std::vector<SeparableTerm> &known,
+                           cv::Size size, int channels, double maxAbsInput, double tolerance);
+
+/// The plan applyFilter makes for this spec on an image of this size, depth
+/// and channel count (worst-case input of the depth's full range; for float
+/// images |input| <= 1 is assumed), as EnginePlan::name().
+std::string enginePathName(const FilterSpec &spec, cv::Size size, int depth, int channels = 1,
+                           double toleranceFraction = kEngineTolerance);
+
+/// Runs a plan: src has 1 to 4 interleaved channels of depth CV_8U, CV_16U,
+/// CV_32F or CV_64F; every channel is correlated with the plan's kernel
+/// (see correlate() for the geometry and borders). Returns CV_32FC(channels).
+/// Throws Cancelled when stopped; progress as in RunControl.
+cv::Mat runPlan(const EnginePlan &plan, const cv::Mat &src, const cv::Mat &kernel,
+                BorderMode border, const RunControl &control = {});
+
+/// planCorrelation() + runPlan() with tolerance = toleranceFraction times the
+/// full scale of src's depth and the actual max|src| for float input.
+cv::Mat correlateFast(const cv::Mat &src, const cv::Mat &kernel,
+                      const std::vector<SeparableTerm> &known, BorderMode border,
+                      const RunControl &control = {}, double toleranceFraction = kEngineTolerance);
+
+} // namespace ks

@@ -1,0 +1,356 @@
+// Tests for the fast engine (core/engine.h): every path against a naive
+// double-precision correlation at small and odd sizes and every border, and
+// the cost model's choices for the cases the benchmark times.
+#include "core/engine.h"
+#include "core/kernels.h"
+
+#include <QTest>
+
+#include <opencv2/core.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using ks::BorderMode;
+using ks::EnginePath;
+
+/// Source index for position p, or -1 for the zero border (cv::borderInterpolate semantics).
+int extendIndex(int p, int len, BorderMode mode)
+{
+    if (p >= 0 && p < len)
+        return p;
+    switch (mode) {
+    case BorderMode::Replicate:
+        return p < 0 ? 0 : len - 1;
+    case BorderMode::Constant:
+        return -1;
+    case BorderMode::Wrap: {
+        const int r = p % len;
+        return r < 0 ? r + len : r;
+    }
+    case BorderMode::Reflect:
+    case BorderMode::Reflect101: {
+        if (len == 1)
+            return 0;
+        const int delta = mode == BorderMode::Reflect101 ? 1 : 0;
+        while (p < 0 || p >= len)
+            p = p < 0 ? -p - 1 + delta : 2 * len - 1 - p - delta;
+        return p;
+    }
+    }
+    return -1;
+}
+
+/// Naive correlation of every channel, in double: CV_64FC(cn).
+cv::Mat naive(const cv::Mat &src, const cv::Mat1d &k, BorderMode mode)
+{
+    cv::Mat s;
+    src.convertTo(s, CV_64F);
+    const int cn = src.channels();
+    cv::Mat out(src.size(), CV_64FC(cn));
+    for (int y = 0; y < src.rows; ++y)
+        for (int x = 0; x < src.cols; ++x)
+            for (int c = 0; c < cn; ++c) {
+                double acc = 0;
+                for (int i = 0; i < k.rows; ++i) {
+                    const int sy = extendIndex(y + i - k.rows / 2, src.rows, mode);
+                    if (sy < 0)
+                        continue;
+                    for (int j = 0; j < k.cols; ++j) {
+                        const int sx = extendIndex(x + j - k.cols / 2, src.cols, mode);
+                        if (sx >= 0)
+                            acc += k(i, j) * s.ptr<double>(sy)[sx * cn + c];
+                    }
+                }
+                out.ptr<double>(y)[x * cn + c] = acc;
+            }
+    return out;
+}
+
+double maxError(const cv::Mat &got, const cv::Mat &ref)
+{
+    cv::Mat g;
+    got.convertTo(g, CV_64F);
+    return cv::norm(g.reshape(1), ref.reshape(1), cv::NORM_INF);
+}
+
+cv::Mat randomImage(int rows, int cols, int type, uint64 seed)
+{
+    cv::RNG rng(seed);
+    cv::Mat image(rows, cols, type);
+    if (CV_MAT_DEPTH(type) == CV_8U)
+        rng.fill(image, cv::RNG::UNIFORM, 0, 256);
+    else
+        rng.fill(image, cv::RNG::UNIFORM, -1000.0, 1000.0);
+    return image;
+}
+
+/// A plan forcing `path` with the given terms.
+ks::EnginePlan forced(EnginePath path, const cv::Mat &kernel, std::vector<ks::SeparableTerm> terms)
+{
+    ks::EnginePlan plan;
+    plan.path = path;
+    plan.terms = std::move(terms);
+    plan.boxTap = kernel.at<double>(0, 0);
+    plan.cost = 5;
+    return plan;
+}
+
+/// Exact SVD terms of a kernel (all of them).
+std::vector<ks::SeparableTerm> fullSvdTerms(const cv::Mat &kernel)
+{
+    cv::Mat w, u, vt;
+    cv::SVD::compute(kernel, w, u, vt, cv::SVD::FULL_UV);
+    std::vector<ks::SeparableTerm> terms;
+    for (int i = 0; i < std::min(kernel.rows, kernel.cols); ++i) {
+        ks::SeparableTerm t;
+        for (int r = 0; r < kernel.rows; ++r)
+            t.col.push_back(u.at<double>(r, i) * w.at<double>(i));
+        for (int c = 0; c < kernel.cols; ++c)
+            t.row.push_back(vt.at<double>(i, c));
+        terms.push_back(std::move(t));
+    }
+    return terms;
+}
+
+struct KernelCase {
+    const char *name;
+    ks::FilterSpec spec;
+};
+
+std::vector<KernelCase> kernelCases()
+{
+    return {
+        {"gauss1x1", ks::GaussianSpec{.ksize = 1, .sigma = 1}},
+        {"gauss3", ks::GaussianSpec{.ksize = 3, .sigma = 0.8}},
+        {"gauss9", ks::GaussianSpec{.ksize = 9, .sigma = 2}},
+        {"box3", ks::BoxSpec{.ksize = 3, .normalized = true}},
+        {"box7sum", ks::BoxSpec{.ksize = 7, .normalized = false}},
+        {"deriv1", ks::DerivativeSpec{.order = 1, .angle_deg = 30, .sigma = 1.5, .ksize = 9}},
+        {"deriv2", ks::DerivativeSpec{.order = 2, .angle_deg = 120, .sigma = 1.2, .ksize = 7}},
+        {"gabor_t0", ks::GaborSpec{.ksize = 9, .sigma = 2, .theta_deg = 0, .lambda = 5}},
+        {"gabor_g1",
+         ks::GaborSpec{
+             .ksize = 11, .sigma = 2, .theta_deg = 35, .lambda = 5, .gamma = 1, .psi_deg = 90}},
+        {"custom2x5", ks::CustomSpec{.rows = 2,
+                                     .cols = 5,
+                                     .values = {0.5, -1, 2, 0.25, -0.75, 1, 0, -2, 3, 0.125}}},
+    };
+}
+
+} // namespace
+
+class TestEnginePaths : public QObject {
+    Q_OBJECT
+
+private slots:
+    void everyPathMatchesNaive_data();
+    void everyPathMatchesNaive();
+    void plannedPathMeetsTolerance_data();
+    void plannedPathMeetsTolerance();
+    void costModelChoices();
+    void cancelStopsWithin50ms();
+    void progressIsMonotonic();
+};
+
+void TestEnginePaths::everyPathMatchesNaive_data()
+{
+    QTest::addColumn<int>("kernelIndex");
+    QTest::addColumn<int>("path");
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("cols");
+    QTest::addColumn<int>("type");
+    QTest::addColumn<int>("border");
+    const std::vector<KernelCase> kernels = kernelCases();
+    const cv::Size sizes[] = {{1, 1}, {1, 6}, {7, 1}, {4, 3}, {13, 9}, {40, 23}};
+    for (std::size_t k = 0; k < kernels.size(); ++k)
+        for (const EnginePath path : {EnginePath::Direct, EnginePath::RunningSum,
+                                      EnginePath::SeparableFloat, EnginePath::SeparableDouble})
+            for (const cv::Size size : sizes)
+                for (const int type : {CV_8UC1, CV_8UC3, CV_32FC1, CV_16UC4})
+                    for (const BorderMode border : ks::kAllBorderModes) {
+                        const bool box = std::holds_alternative<ks::BoxSpec>(kernels[k].spec);
+                        if (path == EnginePath::RunningSum && !box)
+                            continue;
+                        QTest::addRow("%s %d %dx%d t%d %s", kernels[k].name, static_cast<int>(path),
+                                      size.width, size.height, type,
+                                      std::string(ks::borderName(border)).c_str())
+                            << static_cast<int>(k) << static_cast<int>(path) << size.height
+                            << size.width << type << static_cast<int>(border);
+                    }
+}
+
+// Every path, forced, agrees with the naive correlation: separable double
+// and running sums to 1e-9 of the scale, float to its rounding bound.
+void TestEnginePaths::everyPathMatchesNaive()
+{
+    QFETCH(int, kernelIndex);
+    QFETCH(int, path);
+    QFETCH(int, rows);
+    QFETCH(int, cols);
+    QFETCH(int, type);
+    QFETCH(int, border);
+    const KernelCase kc = kernelCases()[static_cast<std::size_t>(kernelIndex)];
+    const int depth = CV_MAT_DEPTH(type);
+    const cv::Mat kernel = ks::makeKernel(kc.spec, depth);
+    std::vector<ks::SeparableTerm> terms = ks::closedFormTerms(kc.spec, depth);
+    if (terms.empty())
+        terms = fullSvdTerms(kernel);
+    const cv::Mat src = randomImage(rows, cols, type, static_cast<uint64>(rows * 131 + cols));
+    const auto mode = static_cast<BorderMode>(border);
+    const ks::EnginePlan plan = forced(static_cast<EnginePath>(path), kernel, terms);
+    const cv::Mat got = ks::runPlan(plan, src, kernel, mode);
+    QCOMPARE(got.type(), CV_32FC(src.channels()));
+    QCOMPARE(got.size(), src.size());
+    const cv::Mat ref = naive(src, kernel, mode);
+    double maxRef = 0;
+    maxRef = cv::norm(ref.reshape(1), cv::NORM_INF);
+    const double scale = depth == CV_8U ? 255 : (depth == CV_16U ? 65535 : 1000);
+    double l1 = 0;
+    for (const auto &t : terms) {
+        double a = 0, b = 0;
+        for (double v : t.col)
+            a += std::abs(v);
+        for (double v : t.row)
+            b += std::abs(v);
+        l1 += a * b;
+    }
+    const double eps =
+        static_cast<EnginePath>(path) == EnginePath::SeparableFloat ? 0x1p-24 : 0x1p-40;
+    // Rounding bound of the path plus float output rounding.
+    const double tolerance =
+        (kernel.rows + kernel.cols + 4) * eps * l1 * scale + 0x1p-23 * maxRef + 1e-9;
+    const double error = maxError(got, ref);
+    QVERIFY2(error <= tolerance,
+             qPrintable(QStringLiteral("error %1 > %2").arg(error).arg(tolerance)));
+}
+
+void TestEnginePaths::plannedPathMeetsTolerance_data()
+{
+    QTest::addColumn<int>("kernelIndex");
+    QTest::addColumn<int>("type");
+    for (std::size_t k = 0; k < kernelCases().size(); ++k)
+        for (const int type : {CV_8UC1, CV_8UC3, CV_16UC1, CV_32FC3})
+            QTest::addRow("%s t%d", kernelCases()[k].name, type) << static_cast<int>(k) << type;
+}
+
+// Whatever the planner picks stays within a thousandth of an 8-bit level
+// (scaled) of the exact correlation on these images, every border included.
+void TestEnginePaths::plannedPathMeetsTolerance()
+{
+    QFETCH(int, kernelIndex);
+    QFETCH(int, type);
+    const KernelCase kc = kernelCases()[static_cast<std::size_t>(kernelIndex)];
+    const int depth = CV_MAT_DEPTH(type);
+    const cv::Mat kernel = ks::makeKernel(kc.spec, depth);
+    const cv::Mat src = randomImage(37, 29, type, 99);
+    for (const BorderMode mode : ks::kAllBorderModes) {
+        const cv::Mat got =
+            ks::correlateFast(src, kernel, ks::closedFormTerms(kc.spec, depth), mode);
+        const cv::Mat ref = naive(src, kernel, mode);
+        double maxRef = 0;
+        maxRef = cv::norm(ref.reshape(1), cv::NORM_INF);
+        const double tolerance = depth == CV_16U ? 1e-3 * 257 : 1e-3;
+        const double error = maxError(got, ref);
+        QVERIFY2(
+            error <= std::max(tolerance, 1e-6 * maxRef),
+            qPrintable(QStringLiteral("%1: error %2").arg(ks::borderName(mode).data()).arg(error)));
+    }
+}
+
+// The choices the benchmark depends on: a regression to the slow 2-D path
+// shows up here.
+void TestEnginePaths::costModelChoices()
+{
+    const cv::Size big(4000, 3000);
+    auto path = [&](const ks::FilterSpec &spec) { return ks::enginePathName(spec, big, CV_8U, 3); };
+    // Gabor at theta 0 is rank 1, with gamma 1 rank 2 at any angle.
+    QCOMPARE(
+        path(ks::GaborSpec{.ksize = 31, .sigma = 5, .theta_deg = 0, .lambda = 10}).substr(0, 9),
+        std::string("separable"));
+    QVERIFY(path(ks::GaborSpec{.ksize = 31, .sigma = 5, .theta_deg = 0, .lambda = 10})
+                .ends_with(" r1"));
+    QVERIFY(path(ks::GaborSpec{.ksize = 61, .sigma = 10, .theta_deg = 30, .gamma = 1})
+                .ends_with(" r2"));
+    QVERIFY(path(ks::GaborSpec{.ksize = 31, .theta_deg = 90}).ends_with(" r1"));
+    // Gabor 31 (default) never takes the direct path.
+    QVERIFY(path(ks::GaborSpec{}) != "direct");
+    QVERIFY(
+        path(ks::GaborSpec{
+            .ksize = 31, .sigma = 31 / 6.0, .theta_deg = 45, .lambda = 31 / 3.0, .gamma = 0.5}) !=
+        "direct");
+    // Smoothing and derivatives.
+    QCOMPARE(path(ks::GaussianSpec{.ksize = 0, .sigma = 1}), std::string("separable-float r1"));
+    QVERIFY(path(ks::GaussianSpec{.ksize = 0, .sigma = 30}).starts_with("separable"));
+    QCOMPARE(path(ks::BoxSpec{.ksize = 301}), std::string("running-sum"));
+    QCOMPARE(path(ks::BoxSpec{.ksize = 31}), std::string("running-sum"));
+    QVERIFY(path(ks::DerivativeSpec{.order = 1, .angle_deg = 30, .sigma = 2, .ksize = 17})
+                .ends_with(" r2"));
+    QVERIFY(path(ks::DerivativeSpec{.order = 2, .angle_deg = 30, .sigma = 8, .ksize = 65})
+                .ends_with(" r3"));
+    QVERIFY(path(ks::DerivativeSpec{.order = 1, .angle_deg = 0, .sigma = 2, .ksize = 17})
+                .ends_with(" r1"));
+    // A 1x1 kernel or identity never needs more than one cheap pass.
+    QCOMPARE(path(ks::IdentitySpec{}), std::string("identity"));
+}
+
+void TestEnginePaths::cancelStopsWithin50ms()
+{
+    const cv::Mat image = randomImage(3000, 4000, CV_8UC3, 12);
+    const ks::GaborSpec spec{.ksize = 31, .sigma = 5, .theta_deg = 30, .lambda = 10, .gamma = 1};
+    const cv::Mat kernel = ks::makeKernel(spec);
+    std::stop_source source;
+    ks::RunControl control;
+    control.stop = source.get_token();
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point requested;
+    std::thread stopper([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(60));
+        requested = Clock::now();
+        source.request_stop();
+    });
+    bool cancelled = false;
+    try {
+        (void)ks::correlateFast(image, kernel, {}, BorderMode::Reflect101, control);
+    } catch (const ks::Cancelled &) {
+        cancelled = true;
+    }
+    const auto end = Clock::now();
+    stopper.join();
+    QVERIFY(cancelled);
+    const double ms = std::chrono::duration<double, std::milli>(end - requested).count();
+    QVERIFY2(ms <= 50, qPrintable(QStringLiteral("stopped %1 ms after the request").arg(ms)));
+}
+
+void TestEnginePaths::progressIsMonotonic()
+{
+    const cv::Mat image = randomImage(600, 500, CV_8UC3, 3);
+    std::vector<double> fractions;
+    const std::thread::id caller = std::this_thread::get_id();
+    bool sameThread = true;
+    ks::RunControl control;
+    control.progress = [&](double f) {
+        fractions.push_back(f);
+        sameThread = sameThread && std::this_thread::get_id() == caller;
+    };
+    for (const ks::FilterSpec &spec : std::vector<ks::FilterSpec>{
+             ks::GaussianSpec{.ksize = 0, .sigma = 3}, ks::BoxSpec{.ksize = 31}}) {
+        fractions.clear();
+        (void)ks::correlateFast(image, ks::makeKernel(spec), ks::closedFormTerms(spec, CV_8U),
+                                BorderMode::Reflect, control);
+        QVERIFY(!fractions.empty());
+        for (std::size_t i = 1; i < fractions.size(); ++i)
+            QVERIFY(fractions[i] >= fractions[i - 1]);
+        QCOMPARE(fractions.back(), 1.0);
+        QVERIFY(sameThread);
+    }
+}
+
+QTEST_APPLESS_MAIN(TestEnginePaths)
+
+#include "tst_engine_paths.moc"
