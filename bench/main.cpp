@@ -12,6 +12,7 @@
 // 5). A baseline whose warm-up run takes over 1 s is timed once more only
 // (reported reps show it).
 #include "core/engine.h"
+#include "preview_bench.h"
 #include "core/filter.h"
 #include "core/kernels.h"
 #include "core/region_blur.h"
@@ -231,9 +232,12 @@ std::vector<Case> allCases(const cv::Mat &image)
 int main(int argc, char **argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0] == "preview")
+        return ks::runPreviewBenchmark(argc, argv);
     if (args.empty() || args[0] != "engine") {
         std::fprintf(stderr, "usage: kernelscope-bench engine [--json] [--case SUBSTRING] "
-                             "[--reps N] [--engine-only]\n");
+                             "[--reps N] [--engine-only]\n"
+                             "       kernelscope-bench preview [--json] [--case SUBSTRING]\n");
         return 2;
     }
     bool json = false;

@@ -30,11 +30,12 @@ constexpr double kFloatEps = 0x1p-24;
 constexpr double kDoubleEps = 0x1p-53;
 
 // Cost model: nanoseconds per output value on one core, measured on the
-// reference machine (see README "Performance"); only ratios matter.
+// reference machine (see README "Performance"); only ratios matter. Rough:
+// calibrated under heavy load, to be re-measured on a quiet machine.
 constexpr double kDirectPerTap = 0.55;
 constexpr double kDirectBase = 12;
-constexpr double kFloatPerTap = 0.09;
-constexpr double kDoublePerTap = 0.2;
+constexpr double kFloatPerTap = 0.25;
+constexpr double kDoublePerTap = 0.5;
 constexpr double kSeparableBase = 1.5;
 constexpr double kRunningSum = 3.0;
 
@@ -345,45 +346,51 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
         const int inRows = rows + kh - 1;
         const std::size_t extLen = ext.cols.size() * static_cast<std::size_t>(cn);
-        std::vector<T> line(extLen);
-        // h[t][r]: term t's horizontal pass over extended row y0 + r.
-        const std::unique_ptr<T[]> hBuffer(new T[static_cast<std::size_t>(nt) * inRows * width]);
-        T *const hData = hBuffer.get();
-        for (int r = 0; r < inRows; ++r) {
-            if (stop())
-                return;
-            extendRow(src, ext.rows[static_cast<std::size_t>(y0 + r)], ext.cols, line.data());
-            for (int t = 0; t < nt; ++t)
-                pass1D(line.data(), cn, typed[static_cast<std::size_t>(t)].row,
-                       typed[static_cast<std::size_t>(t)].rowSymmetry,
-                       hData + (static_cast<std::size_t>(t) * inRows + r) * width, width);
-        }
-        std::vector<T> acc(static_cast<std::size_t>(width));
-        std::vector<T> part(nt > 1 ? static_cast<std::size_t>(width) : 0);
-        for (int y = 0; y < rows; ++y) {
-            if (stop())
-                return;
-            if constexpr (std::is_same_v<T, float>) {
-                if (nt == 1) {
-                    const TypedTerm<T> &tt = typed.front();
-                    pass1D(hData + static_cast<std::size_t>(y) * width, width, tt.col,
-                           tt.colSymmetry, dst.ptr<float>(y0 + y), width);
+        // Memory per strip is independent of the rank: the extended rows, one
+        // horizontal result and one accumulator, reused term after term.
+        const std::unique_ptr<T[]> lines(new T[static_cast<std::size_t>(inRows) * extLen]);
+        const std::unique_ptr<T[]> h(new T[static_cast<std::size_t>(inRows) * width]);
+        const bool direct = std::is_same_v<T, float> && nt == 1;
+        const std::unique_ptr<T[]> acc(direct ? nullptr
+                                              : new T[static_cast<std::size_t>(rows) * width]);
+        std::vector<T> part(static_cast<std::size_t>(width));
+        for (int r = 0; r < inRows; ++r)
+            extendRow(src, ext.rows[static_cast<std::size_t>(y0 + r)], ext.cols,
+                      lines.get() + static_cast<std::size_t>(r) * extLen);
+        for (int t = 0; t < nt; ++t) {
+            const TypedTerm<T> &tt = typed[static_cast<std::size_t>(t)];
+            for (int r = 0; r < inRows; ++r) {
+                if (stop())
+                    return;
+                pass1D(lines.get() + static_cast<std::size_t>(r) * extLen, cn, tt.row,
+                       tt.rowSymmetry, h.get() + static_cast<std::size_t>(r) * width, width);
+            }
+            for (int y = 0; y < rows; ++y) {
+                if (stop())
+                    return;
+                const T *in = h.get() + static_cast<std::size_t>(y) * width;
+                if (direct) {
+                    if constexpr (std::is_same_v<T, float>)
+                        pass1D(in, width, tt.col, tt.colSymmetry, dst.ptr<float>(y0 + y), width);
                     continue;
                 }
-            }
-            for (int t = 0; t < nt; ++t) {
-                const TypedTerm<T> &tt = typed[static_cast<std::size_t>(t)];
-                const T *in = hData + (static_cast<std::size_t>(t) * inRows + y) * width;
-                T *out = t == 0 ? acc.data() : part.data();
-                pass1D(in, width, tt.col, tt.colSymmetry, out, width);
-                if (t > 0)
+                T *a = acc.get() + static_cast<std::size_t>(y) * width;
+                if (t == 0) {
+                    pass1D(in, width, tt.col, tt.colSymmetry, a, width);
+                } else {
+                    pass1D(in, width, tt.col, tt.colSymmetry, part.data(), width);
                     for (int x = 0; x < width; ++x)
-                        acc[static_cast<std::size_t>(x)] += part[static_cast<std::size_t>(x)];
+                        a[x] += part[static_cast<std::size_t>(x)];
+                }
             }
-            float *d = dst.ptr<float>(y0 + y);
-            for (int x = 0; x < width; ++x)
-                d[x] = static_cast<float>(acc[static_cast<std::size_t>(x)]);
         }
+        if (!direct)
+            for (int y = 0; y < rows; ++y) {
+                const T *a = acc.get() + static_cast<std::size_t>(y) * width;
+                float *d = dst.ptr<float>(y0 + y);
+                for (int x = 0; x < width; ++x)
+                    d[x] = static_cast<float>(a[x]);
+            }
     });
 }
 

@@ -64,10 +64,12 @@ int regionReach(const Region &region, int imageDepth);
 /// whole source does: visible grown by the kernel radius, then by the reach
 /// of each region blur that can change a pixel of what is needed so far (last
 /// region first), clipped to the image. The output over visible is then the
-/// full run's, bit for bit, wherever the engine's arithmetic for a pixel does
-/// not depend on the extent of the image (it does for FFT-based correlation
-/// of large kernels and running-sum box blurs of float images, whose last
-/// bits of a float response may differ).
+/// full run's wherever the engine's arithmetic for a pixel does not depend on
+/// the pixel's place in the image. Where it does (the separable paths' row
+/// tails, FFT block sizes, running sums over float images), the responses
+/// agree to within the engine's rounding (last float bits), and a display
+/// value can differ by one level only if it lies that close to a rounding
+/// boundary.
 ///
 /// std::nullopt when no crop gives the exact output: the display mapping uses
 /// global statistics (usesGlobalStatistics), or the border is Wrap and the

@@ -62,14 +62,25 @@ QImage::Format paintFormat(const QImage &image)
     return image.hasAlphaChannel() ? QImage::Format_ARGB32_Premultiplied : QImage::Format_RGB32;
 }
 
-// Part of image, sharing its pixels where the format allows: valid only while
-// image lives, so scale or convert it, never keep it.
+// Part of image, sharing its pixels where it can: valid only while image
+// lives, so scale or convert it, never keep it. A shared part must start
+// 32-bit aligned, as QImage expects of outside memory; alignedLeft() gives
+// regions that do.
 QImage regionOf(const QImage &image, const QRect &region)
 {
-    if (image.depth() % 8 != 0 || image.format() == QImage::Format_Indexed8)
+    const int bytesPerPixel = image.depth() / 8;
+    if (image.depth() % 8 != 0 || image.format() == QImage::Format_Indexed8 ||
+        region.x() * bytesPerPixel % 4 != 0)
         return image.copy(region);
-    const uchar *first = image.constScanLine(region.y()) + region.x() * (image.depth() / 8);
+    const uchar *first = image.constScanLine(region.y()) + region.x() * bytesPerPixel;
     return QImage(first, region.width(), region.height(), image.bytesPerLine(), image.format());
+}
+
+// region widened to start at a multiple of 4 pixels.
+QRect alignedLeft(QRect region)
+{
+    region.setLeft(region.left() & ~3);
+    return region;
 }
 
 // A copy of part of image in a paint format.
@@ -132,7 +143,8 @@ void ImageLayer::drawCrisp(QPainter &painter, double zoom, QPointF offset, const
     if (tileLevel_ != kConvertedTile || !tileSource_.contains(source)) {
         const double devicePerPixel = zoom * painter.device()->devicePixelRatioF() / sx;
         const int margin = int(std::ceil(kTileMargin / devicePerPixel));
-        tileSource_ = source.adjusted(-margin, -margin, margin, margin) & pixels_.rect();
+        tileSource_ =
+            alignedLeft(source.adjusted(-margin, -margin, margin, margin)) & pixels_.rect();
         tile_ = paintableCopy(pixels_, tileSource_);
         tileLevel_ = kConvertedTile;
         tileZoom_ = 0;
@@ -175,7 +187,7 @@ void ImageLayer::drawSmooth(QPainter &painter, double zoom, QPointF offset, cons
     if (tileLevel_ != index || tileZoom_ != deviceZoom || !tileSource_.contains(needed)) {
         const int mx = int(std::ceil(kTileMargin / rx));
         const int my = int(std::ceil(kTileMargin / ry));
-        tileSource_ = needed.adjusted(-mx, -my, mx, my) & source.rect();
+        tileSource_ = alignedLeft(needed.adjusted(-mx, -my, mx, my)) & source.rect();
         const QSize tileSize(std::max(1, qRound(tileSource_.width() * rx)),
                              std::max(1, qRound(tileSource_.height() * ry)));
         // QImage::scaled averages the source pixels when reducing, unlike the

@@ -11,7 +11,9 @@
 //      so a slider move does not resize the full image again.
 //   2. when zoomed in, a partial exact result: the pipeline run on the crop of
 //      the source that determines the visible rectangle (exactSourceRect), cut
-//      to that rectangle. Skipped when the display mapping depends on global
+//      to that rectangle: the full result's pixels (to within the engine's
+//      float rounding, see exactSourceRect). Skipped when the display mapping
+//      depends on global
 //      statistics (Abs/Offset with automatic gain, Normalize): a crop's
 //      minimum and maximum are not the image's, so the partial result would
 //      flash at a different brightness and then be replaced; the quick result
