@@ -7,7 +7,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test build deps configure format clean
+.PHONY: run test build deps configure format clean screenshot
 
 run: build
 	$(BUILD_DIR)/app/kernelscope $(ARGS)
@@ -23,6 +23,10 @@ configure: deps
 
 deps:
 	@bash scripts/install-deps.sh
+
+# The README's screenshot, rendered by the application itself.
+screenshot: build
+	$(BUILD_DIR)/app/kernelscope --preset docs/screenshot-preset.json --screenshot docs/screenshot.png
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

@@ -5,20 +5,24 @@
 #include "kernels.h"
 
 #include <opencv2/core.hpp>
-#include <opencv2/core/hal/intrin.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <new>
 #include <numeric>
 #include <stdexcept>
 #include <stop_token>
 #include <type_traits>
 #include <variant>
+
+#include <sys/mman.h>
 
 namespace ks {
 
@@ -38,6 +42,8 @@ constexpr double kFloatPerTap = 0.25;
 constexpr double kDoublePerTap = 0.5;
 constexpr double kSeparableBase = 1.5;
 constexpr double kRunningSum = 3.0;
+constexpr double kFftPerPointLog = 1.0; // per transform point and log2 of the points
+constexpr double kFftPerPoint = 4.0;    // product, conversions, copies
 
 double absSum(const std::vector<double> &v)
 {
@@ -68,9 +74,12 @@ double passTaps(const std::vector<double> &v)
 
 double roundingBound(const std::vector<SeparableTerm> &terms, double eps, double maxAbs)
 {
+    // Each term: a rounded row sum, a rounded column sum and the rounding of
+    // its float taps; then the sum of the terms' results.
     double bound = 0;
+    const auto extra = static_cast<double>(terms.size() + 4);
     for (const SeparableTerm &t : terms)
-        bound += static_cast<double>(t.col.size() + t.row.size() + 4) * eps * absSum(t.col) *
+        bound += (static_cast<double>(t.col.size() + t.row.size()) + extra) * eps * absSum(t.col) *
                  absSum(t.row) * maxAbs;
     return bound;
 }
@@ -102,10 +111,83 @@ bool allTapsEqual(const cv::Mat &kernel)
 }
 
 // ---------------------------------------------------------------------------
+// Output buffers.
+
+/// Allocates Mat data aligned to 2 MiB and, for buffers of 4 MiB or more,
+/// asks Linux for transparent huge pages (madvise mode): first-touching a
+/// fresh 144 MB response in 4 KiB pages costs some 60 ms of page faults on
+/// the reference machine, in 2 MiB pages under 10 ms. Frees with std::free.
+class HugePageAllocator final : public cv::MatAllocator {
+public:
+    cv::UMatData *allocate(int dims, const int *sizes, int type, void *data0, std::size_t *step,
+                           cv::AccessFlag, cv::UMatUsageFlags) const override
+    {
+        std::size_t total = CV_ELEM_SIZE(type);
+        for (int i = dims - 1; i >= 0; --i) {
+            if (step) {
+                if (data0 && step[i] != cv::Mat::AUTO_STEP)
+                    total = step[i];
+                else
+                    step[i] = total;
+            }
+            total *= static_cast<std::size_t>(sizes[i]);
+        }
+        auto *data = static_cast<uchar *>(data0);
+        if (!data) {
+            const bool huge = total >= kHugeThreshold;
+            const std::size_t align = huge ? kHugePage : 64;
+            const std::size_t bytes =
+                std::max<std::size_t>((total + align - 1) / align * align, align);
+            data = static_cast<uchar *>(std::aligned_alloc(align, bytes));
+            if (!data)
+                throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+            if (huge)
+                (void)madvise(data, bytes, MADV_HUGEPAGE); // a hint: failure only costs speed
+#endif
+        }
+        auto *u = new cv::UMatData(this); // owned by the Mat, released in deallocate()
+        u->data = u->origdata = data;
+        u->size = total;
+        if (data0)
+            u->flags |= cv::UMatData::USER_ALLOCATED;
+        return u;
+    }
+
+    bool allocate(cv::UMatData *u, cv::AccessFlag, cv::UMatUsageFlags) const override
+    {
+        return u != nullptr;
+    }
+
+    void deallocate(cv::UMatData *u) const override
+    {
+        if (!u)
+            return;
+        if (!(u->flags & cv::UMatData::USER_ALLOCATED))
+            std::free(u->origdata);
+        delete u;
+    }
+
+private:
+    static constexpr std::size_t kHugePage = std::size_t{2} << 20;
+    static constexpr std::size_t kHugeThreshold = std::size_t{4} << 20;
+};
+
+/// A new, uninitialized Mat whose data comes from HugePageAllocator.
+cv::Mat newOutput(cv::Size size, int type)
+{
+    static HugePageAllocator allocator; // outlives every engine result
+    cv::Mat m;
+    m.allocator = &allocator;
+    m.create(size, type);
+    return m;
+}
+
+// ---------------------------------------------------------------------------
 // Strips: the shared driver for the streaming paths.
 
-/// Seen by a running strip, which polls it every few rows and returns early
-/// when it is set: a stop request is noticed within a few rows' work.
+/// Seen by a running strip, which polls it between its steps and returns
+/// early when it is set: a stop request is noticed within one step's work.
 class StopFlag {
 public:
     explicit StopFlag(const std::stop_token &token) : token_(token) {}
@@ -126,7 +208,7 @@ private:
 
 /// Runs strip(y0, rows, stop) over [0, height) in strips, bands of 2 strips
 /// per thread in parallel; stop checked before every strip (and by the strip
-/// itself every few rows); progress per band.
+/// itself between its steps); progress per band, on the calling thread.
 void forEachStrip(int height, int rowsPerStrip, const RunControl &control,
                   const std::function<void(int, int, const StopFlag &)> &strip)
 {
@@ -149,305 +231,259 @@ void forEachStrip(int height, int rowsPerStrip, const RunControl &control,
     }
 }
 
-/// Rows per strip so that one strip is about 2-4 ms of work, and at least
-/// twice the kernel height so the re-read overlap stays a modest overhead.
+/// Rows per strip so that one strip is a few ms of work (a stop request is
+/// seen well within 50 ms), at least twice the kernel height so the re-read
+/// overlap stays a modest overhead, and no more than the strips needed to
+/// keep every thread busy.
 int stripRowsFor(double costPerValue, int values, int height, int kh)
 {
-    const double targetNs = 3e6;
+    const double targetNs = 6e6;
     const int rows =
-        static_cast<int>(targetNs / (std::max(costPerValue, 0.5) * std::max(values, 1)));
-    return std::clamp(std::max(rows, std::min(2 * kh, 256)), 1, std::max(height, 1));
+        static_cast<int>(targetNs / (std::max(costPerValue, 0.2) * std::max(values, 1)));
+    return std::clamp(std::max({rows, 2 * kh, 16}), 1, std::max(height, 1));
 }
 
-/// Source rows and columns for every extended position, -1 for the zero border.
-struct Extension {
-    std::vector<int> rows; ///< for output row y and tap i: rows[y + i]
-    std::vector<int> cols; ///< for output column x and tap j: cols[x + j]
-};
-
-Extension extensionFor(cv::Size size, int kh, int kw, BorderMode border)
+/// Output rows [y0, y0 + rows) of src with the kernel's whole reach around
+/// them, converted to `depth`: rows beyond the image from
+/// cv::borderInterpolate (zeros for Constant), columns by copyMakeBorder, as
+/// correlate() does; both handle every mode and kernels larger than the
+/// image. The result's ROI at (kw / 2, kh / 2) is the strip itself, so an
+/// OpenCV filter run on that ROI without BORDER_ISOLATED reads the true
+/// neighbourhood from the parent.
+cv::Mat extendedStrip(const cv::Mat &src, int y0, int rows, int kh, int kw, BorderMode border,
+                      int depth)
 {
     const int cvBorder = toOpenCvBorder(border);
-    Extension e;
-    e.rows.resize(static_cast<std::size_t>(size.height + kh - 1));
-    for (std::size_t t = 0; t < e.rows.size(); ++t)
-        e.rows[t] = cv::borderInterpolate(static_cast<int>(t) - kh / 2, size.height, cvBorder);
-    e.cols.resize(static_cast<std::size_t>(size.width + kw - 1));
-    for (std::size_t t = 0; t < e.cols.size(); ++t)
-        e.cols[t] = cv::borderInterpolate(static_cast<int>(t) - kw / 2, size.width, cvBorder);
-    return e;
+    cv::Mat tall(rows + kh - 1, src.cols, CV_MAKETYPE(depth, src.channels()));
+    for (int i = 0; i < tall.rows; ++i) {
+        const int from = cv::borderInterpolate(y0 + i - kh / 2, src.rows, cvBorder);
+        if (from < 0)
+            tall.row(i).setTo(cv::Scalar::all(0));
+        else
+            src.row(from).convertTo(tall.row(i), depth);
+    }
+    cv::Mat ext;
+    cv::copyMakeBorder(tall, ext, 0, 0, kw / 2, kw - 1 - kw / 2, cvBorder | cv::BORDER_ISOLATED,
+                       cv::Scalar::all(0));
+    return ext;
 }
 
-template <typename S, typename T>
-void extendRowAs(const S *src, const std::vector<int> &cols, int cn, int width, T *dst)
+/// The strip itself inside extendedStrip()'s result.
+cv::Mat stripRoi(const cv::Mat &ext, int rows, int kh, int kw)
 {
-    const int n = static_cast<int>(cols.size());
-    // The interior is one contiguous conversion; only the margins look up.
-    // The anchor column kw / 2 maps to source column 0.
-    const int first = (n - width + 1) / 2;
-    const bool contiguous = cols[static_cast<std::size_t>(first)] == 0 &&
-                            cols[static_cast<std::size_t>(first + width - 1)] == width - 1;
-    auto copyOne = [&](int x) {
-        const int from = cols[static_cast<std::size_t>(x)];
-        T *d = dst + static_cast<std::ptrdiff_t>(x) * cn;
-        if (from < 0) {
-            for (int c = 0; c < cn; ++c)
-                d[c] = 0;
-        } else {
-            const S *sp = src + static_cast<std::ptrdiff_t>(from) * cn;
-            for (int c = 0; c < cn; ++c)
-                d[c] = static_cast<T>(sp[c]);
-        }
-    };
-    if (!contiguous) {
-        for (int x = 0; x < n; ++x)
-            copyOne(x);
-        return;
-    }
-    for (int x = 0; x < first; ++x)
-        copyOne(x);
-    T *d = dst + static_cast<std::ptrdiff_t>(first) * cn;
-    const int count = width * cn;
-    for (int i = 0; i < count; ++i)
-        d[i] = static_cast<T>(src[i]);
-    for (int x = first + width; x < n; ++x)
-        copyOne(x);
-}
-
-/// Source row `row` (or zeros for -1), extended by the border, as T:
-/// (cols.size() * cn) values.
-template <typename T>
-void extendRow(const cv::Mat &src, int row, const std::vector<int> &cols, T *dst)
-{
-    const int cn = src.channels();
-    if (row < 0) {
-        std::fill(dst, dst + cols.size() * static_cast<std::size_t>(cn), T(0));
-        return;
-    }
-    switch (src.depth()) {
-    case CV_8U:
-        extendRowAs(src.ptr<std::uint8_t>(row), cols, cn, src.cols, dst);
-        break;
-    case CV_16U:
-        extendRowAs(src.ptr<std::uint16_t>(row), cols, cn, src.cols, dst);
-        break;
-    case CV_32F:
-        extendRowAs(src.ptr<float>(row), cols, cn, src.cols, dst);
-        break;
-    default:
-        extendRowAs(src.ptr<double>(row), cols, cn, src.cols, dst);
-        break;
-    }
+    return ext(cv::Rect(kw / 2, kh / 2, ext.cols - (kw - 1), rows));
 }
 
 // ---------------------------------------------------------------------------
-// Separable passes.
+// Separable passes: OpenCV's sepFilter2D (SIMD, dispatched at run time to the
+// CPU's widest vectors) on every strip, term after term.
 
-// OpenCV's universal intrinsics at the build's baseline (SSE2 on x86-64).
-inline cv::v_float32x4 splat(float v)
+/// Depth the source is handed to sepFilter2D at: 8U, 16U and 32F directly
+/// for float accumulation (exact conversions inside the row filter); double
+/// accumulation and 64F input go through T.
+int filterSourceDepth(int srcDepth, int accDepth)
 {
-    return cv::v_setall_f32(v);
-}
-inline cv::v_float64x2 splat(double v)
-{
-    return cv::v_setall_f64(v);
-}
-template <typename T>
-using Vec = std::conditional_t<std::is_same_v<T, float>, cv::v_float32x4, cv::v_float64x2>;
-
-/// U vectors of outputs at out + x: sums kept in registers, one load per
-/// multiply-add; symmetric and antisymmetric taps are paired.
-template <typename T, int U>
-inline void passBlock(const T *base, std::ptrdiff_t step, const T *tp, int k, int symmetry, T *out)
-{
-    using V = Vec<T>;
-    constexpr int L = V::nlanes;
-    V acc[U];
-    if (symmetry != 0) {
-        const int half = k / 2;
-        const V mid = splat(tp[half]);
-        const T *m = base + half * step;
-        for (int u = 0; u < U; ++u)
-            acc[u] = mid * cv::v_load(m + u * L);
-        for (int j = 0; j < half; ++j) {
-            const V t = splat(tp[j]);
-            const T *a = base + j * step;
-            const T *b = base + (k - 1 - j) * step;
-            if (symmetry > 0)
-                for (int u = 0; u < U; ++u)
-                    acc[u] = cv::v_muladd(t, cv::v_load(a + u * L) + cv::v_load(b + u * L), acc[u]);
-            else
-                for (int u = 0; u < U; ++u)
-                    acc[u] = cv::v_muladd(t, cv::v_load(a + u * L) - cv::v_load(b + u * L), acc[u]);
-        }
-    } else {
-        const V t0 = splat(tp[0]);
-        for (int u = 0; u < U; ++u)
-            acc[u] = t0 * cv::v_load(base + u * L);
-        for (int j = 1; j < k; ++j) {
-            const V t = splat(tp[j]);
-            const T *a = base + j * step;
-            for (int u = 0; u < U; ++u)
-                acc[u] = cv::v_muladd(t, cv::v_load(a + u * L), acc[u]);
-        }
-    }
-    for (int u = 0; u < U; ++u)
-        cv::v_store(out + u * L, acc[u]);
+    if (accDepth == CV_64F)
+        return CV_64F;
+    return srcDepth == CV_64F ? CV_32F : srcDepth;
 }
 
-/// out[x] = sum_j taps[j] * in[x + j * step] for x in [0, n).
-template <typename T>
-void pass1D(const T *in, std::ptrdiff_t step, const std::vector<T> &taps, int symmetry, T *out,
-            int n)
-{
-    constexpr int L = Vec<T>::nlanes;
-    constexpr int U = 4;
-    const int k = static_cast<int>(taps.size());
-    const T *tp = taps.data();
-    int x = 0;
-    for (; x + U * L <= n; x += U * L)
-        passBlock<T, U>(in + x, step, tp, k, symmetry, out + x);
-    for (; x + L <= n; x += L)
-        passBlock<T, 1>(in + x, step, tp, k, symmetry, out + x);
-    for (; x < n; ++x) {
-        T acc = 0;
-        for (int j = 0; j < k; ++j)
-            acc += tp[j] * in[x + j * step];
-        out[x] = acc;
-    }
-}
-
-template <typename T> struct TypedTerm {
-    std::vector<T> col, row;
-    int colSymmetry = 0, rowSymmetry = 0;
-};
-
-template <typename T>
 void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, cv::Mat &dst,
-                  BorderMode border, double costPerValue, const RunControl &control)
+                  BorderMode border, int accDepth, double costPerValue, const RunControl &control)
 {
     const int kh = static_cast<int>(terms.front().col.size());
     const int kw = static_cast<int>(terms.front().row.size());
     const int cn = src.channels();
-    const int width = src.cols * cn;
-    const Extension ext = extensionFor(src.size(), kh, kw, border);
-    std::vector<TypedTerm<T>> typed;
+    std::vector<std::pair<cv::Mat, cv::Mat>> kernels; // (row, col) at accDepth
     for (const SeparableTerm &t : terms) {
-        TypedTerm<T> tt;
-        tt.col.assign(t.col.begin(), t.col.end());
-        tt.row.assign(t.row.begin(), t.row.end());
-        tt.colSymmetry = symmetryOf(t.col);
-        tt.rowSymmetry = symmetryOf(t.row);
-        typed.push_back(std::move(tt));
+        cv::Mat row, col;
+        cv::Mat(t.row, true).convertTo(row, accDepth);
+        cv::Mat(t.col, true).convertTo(col, accDepth);
+        kernels.emplace_back(row, col);
     }
-    const int nt = static_cast<int>(typed.size());
-    const int rowsPerStrip = stripRowsFor(costPerValue, width, src.rows, kh);
+    const int inDepth = filterSourceDepth(src.depth(), accDepth);
+    const cv::Point anchor(kw / 2, kh / 2);
+    const int rowsPerStrip = stripRowsFor(costPerValue, src.cols * cn, src.rows, kh);
 
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
-        const int inRows = rows + kh - 1;
-        const std::size_t extLen = ext.cols.size() * static_cast<std::size_t>(cn);
-        // Memory per strip is independent of the rank: the extended rows, one
-        // horizontal result and one accumulator, reused term after term.
-        const std::unique_ptr<T[]> lines(new T[static_cast<std::size_t>(inRows) * extLen]);
-        const std::unique_ptr<T[]> h(new T[static_cast<std::size_t>(inRows) * width]);
-        const bool direct = std::is_same_v<T, float> && nt == 1;
-        const std::unique_ptr<T[]> acc(direct ? nullptr
-                                              : new T[static_cast<std::size_t>(rows) * width]);
-        std::vector<T> part(static_cast<std::size_t>(width));
-        for (int r = 0; r < inRows; ++r)
-            extendRow(src, ext.rows[static_cast<std::size_t>(y0 + r)], ext.cols,
-                      lines.get() + static_cast<std::size_t>(r) * extLen);
-        for (int t = 0; t < nt; ++t) {
-            const TypedTerm<T> &tt = typed[static_cast<std::size_t>(t)];
-            for (int r = 0; r < inRows; ++r) {
-                if (stop())
-                    return;
-                pass1D(lines.get() + static_cast<std::size_t>(r) * extLen, cn, tt.row,
-                       tt.rowSymmetry, h.get() + static_cast<std::size_t>(r) * width, width);
-            }
-            for (int y = 0; y < rows; ++y) {
-                if (stop())
-                    return;
-                const T *in = h.get() + static_cast<std::size_t>(y) * width;
-                if (direct) {
-                    if constexpr (std::is_same_v<T, float>)
-                        pass1D(in, width, tt.col, tt.colSymmetry, dst.ptr<float>(y0 + y), width);
-                    continue;
-                }
-                T *a = acc.get() + static_cast<std::size_t>(y) * width;
-                if (t == 0) {
-                    pass1D(in, width, tt.col, tt.colSymmetry, a, width);
-                } else {
-                    pass1D(in, width, tt.col, tt.colSymmetry, part.data(), width);
-                    for (int x = 0; x < width; ++x)
-                        a[x] += part[static_cast<std::size_t>(x)];
-                }
-            }
+        const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, inDepth);
+        const cv::Mat in = stripRoi(ext, rows, kh, kw);
+        cv::Mat out = dst.rowRange(y0, y0 + rows);
+        const bool direct = accDepth == CV_32F;
+        cv::Mat acc = direct ? out : cv::Mat();
+        cv::Mat part;
+        for (std::size_t t = 0; t < kernels.size(); ++t) {
+            if (stop())
+                return;
+            cv::Mat &target = t == 0 ? acc : part;
+            cv::sepFilter2D(in, target, accDepth, kernels[t].first, kernels[t].second, anchor, 0,
+                            cv::BORDER_CONSTANT);
+            if (t > 0)
+                acc += part;
         }
         if (!direct)
-            for (int y = 0; y < rows; ++y) {
-                const T *a = acc.get() + static_cast<std::size_t>(y) * width;
-                float *d = dst.ptr<float>(y0 + y);
-                for (int x = 0; x < width; ++x)
-                    d[x] = static_cast<float>(a[x]);
-            }
+            acc.convertTo(out, CV_32F);
     });
 }
 
 // ---------------------------------------------------------------------------
-// Running sums (all taps equal).
+// Running sums (all taps equal): OpenCV's boxFilter on every strip, whose
+// sliding sums are exact integers for 8U and 16U input and doubles otherwise.
 
 void runRunningSum(double tap, int kh, int kw, const cv::Mat &src, cv::Mat &dst, BorderMode border,
                    const RunControl &control)
 {
     const int cn = src.channels();
-    const int width = src.cols * cn;
-    const Extension ext = extensionFor(src.size(), kh, kw, border);
-    const std::size_t extLen = ext.cols.size() * static_cast<std::size_t>(cn);
-    // A strip starts by summing kh rows: make it at least that tall.
-    const int rowsPerStrip =
-        std::clamp(std::max(kh, static_cast<int>(3e6 / (kRunningSum * width))), 1, src.rows);
-
+    const bool normalized = std::abs(tap * kh * kw - 1) < 1e-15;
+    const int rowsPerStrip = stripRowsFor(kRunningSum, src.cols * cn, src.rows, kh);
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
-        std::vector<double> line(extLen);
-        std::vector<double> column(extLen, 0.0); // vertical window sums
-        for (int i = 0; i < kh; ++i) {
-            if (stop())
-                return;
-            extendRow(src, ext.rows[static_cast<std::size_t>(y0 + i)], ext.cols, line.data());
-            for (std::size_t x = 0; x < extLen; ++x)
-                column[x] += line[x];
-        }
-        for (int y = 0; y < rows; ++y) {
-            if (stop())
-                return;
-            if (y > 0) {
-                extendRow(src, ext.rows[static_cast<std::size_t>(y0 + y + kh - 1)], ext.cols,
-                          line.data());
-                for (std::size_t x = 0; x < extLen; ++x)
-                    column[x] += line[x];
-            }
-            // Horizontal window over the column sums, per channel.
-            float *d = dst.ptr<float>(y0 + y);
-            const std::ptrdiff_t span = static_cast<std::ptrdiff_t>(kw) * cn;
-            for (int c = 0; c < cn; ++c) {
-                double s = 0;
-                for (int j = 0; j < kw; ++j)
-                    s += column[static_cast<std::size_t>(j * cn + c)];
-                d[c] = static_cast<float>(s * tap);
-                for (int x = cn + c; x < width; x += cn) {
-                    s += column[static_cast<std::size_t>(x - cn + span)] -
-                         column[static_cast<std::size_t>(x - cn)];
-                    d[x] = static_cast<float>(s * tap);
-                }
-            }
-            if (y + 1 < rows) {
-                extendRow(src, ext.rows[static_cast<std::size_t>(y0 + y)], ext.cols, line.data());
-                for (std::size_t x = 0; x < extLen; ++x)
-                    column[x] -= line[x];
-            }
+        if (stop())
+            return;
+        // Unnormalized 16U sums could overflow OpenCV's 32-bit integer sums:
+        // 32F input makes them double (exact for these integers).
+        const int inDepth = !normalized && src.depth() == CV_16U ? CV_32F : src.depth();
+        const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, inDepth);
+        const cv::Mat in = stripRoi(ext, rows, kh, kw);
+        cv::Mat out = dst.rowRange(y0, y0 + rows);
+        if (normalized) {
+            // Sums scaled by 1 / (kw kh) in double, rounded once to float.
+            cv::boxFilter(in, out, CV_32F, cv::Size(kw, kh), cv::Point(kw / 2, kh / 2), true,
+                          cv::BORDER_CONSTANT);
+        } else {
+            cv::Mat sums;
+            cv::boxFilter(in, sums, CV_64F, cv::Size(kw, kh), cv::Point(kw / 2, kh / 2), false,
+                          cv::BORDER_CONSTANT);
+            sums.convertTo(out, CV_32F, tap);
         }
     });
+}
+
+// ---------------------------------------------------------------------------
+// Tiled FFT correlation, in double: cost independent of the kernel's size
+// and rank. A tile is T rows by N values of an extended strip with its
+// channels still interleaved; the kernel's taps are spread cn values apart
+// so that one 2-D transform correlates every channel at once.
+
+/// The kernel spread over cn interleaved channels: kh x ((kw - 1) cn + 1).
+cv::Mat interleavedKernel(const cv::Mat &kernel, int cn)
+{
+    cv::Mat k = cv::Mat::zeros(kernel.rows, (kernel.cols - 1) * cn + 1, CV_64F);
+    for (int i = 0; i < kernel.rows; ++i)
+        for (int j = 0; j < kernel.cols; ++j)
+            k.at<double>(i, j * cn) = kernel.at<double>(i, j);
+    return k;
+}
+
+/// Estimated ns per output value for tile t, kernel kh x kwv values, on an
+/// image of rows x values: the transforms, product and copies of every tile
+/// (partial tiles at the edges cost a whole one), with the bands of tiles
+/// shared out to the threads.
+double fftCost(cv::Size t, int kh, int kwv, int rows, int values)
+{
+    const int validRows = t.height - kh + 1;
+    const int validValues = t.width - kwv + 1;
+    const double bands = std::ceil(static_cast<double>(rows) / validRows);
+    const double across = std::ceil(static_cast<double>(values) / validValues);
+    const double threads = std::max(1, cv::getNumThreads());
+    const double balancedBands = std::ceil(bands / threads) * threads;
+    const double points = static_cast<double>(t.width) * t.height;
+    const double tileNs = (kFftPerPointLog * std::log2(points) + kFftPerPoint) * points;
+    return tileNs * balancedBands * across / (static_cast<double>(rows) * values);
+}
+
+/// The cheapest tile for this kernel and image (values = cols * cn), and its cost.
+std::pair<cv::Size, double> chooseFftTile(int kh, int kwv, int rows, int values)
+{
+    std::pair<cv::Size, double> best{cv::Size(), std::numeric_limits<double>::infinity()};
+    // No tile larger than the whole extended image needs.
+    const int maxH = cv::getOptimalDFTSize(rows + kh - 1);
+    const int maxW = cv::getOptimalDFTSize(values + kwv - 1);
+    for (int h = 32; h <= 4096; h += h / 4)
+        for (int w = 32; w <= 16384; w += w / 4) {
+            const cv::Size t(std::min(cv::getOptimalDFTSize(std::max(w, kwv)), maxW),
+                             std::min(cv::getOptimalDFTSize(std::max(h, kh)), maxH));
+            if (t.height < kh || t.width < kwv)
+                continue;
+            // A tile's transform stays within a few MB (cache, peak memory,
+            // and a stop request seen within a few ms).
+            if (static_cast<double>(t.width) * t.height > (1 << 20))
+                continue;
+            const double c = fftCost(t, kh, kwv, rows, values);
+            if (c < best.second)
+                best = {t, c};
+        }
+    return best;
+}
+
+void runFft(const cv::Mat &kernel, cv::Size tile, const cv::Mat &src, cv::Mat &dst,
+            BorderMode border, const RunControl &control)
+{
+    const int cn = src.channels();
+    const int kh = kernel.rows;
+    const int kw = kernel.cols;
+    const cv::Mat kv = interleavedKernel(kernel, cn);
+    const int kwv = kv.cols;
+    const int values = src.cols * cn;
+    const int outRowsPerTile = tile.height - kh + 1;
+    const int outValuesPerTile = tile.width - kwv + 1;
+
+    cv::Mat padded = cv::Mat::zeros(tile, CV_64F);
+    kv.copyTo(padded(cv::Rect(0, 0, kv.cols, kv.rows)));
+    cv::Mat kernelSpectrum;
+    cv::dft(padded, kernelSpectrum, 0, kv.rows);
+
+    forEachStrip(src.rows, outRowsPerTile, control, [&](int y0, int rows, const StopFlag &stop) {
+        // The band in the source's own depth (small); tiles convert to double.
+        const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, src.depth());
+        const cv::Mat band = ext.reshape(1);
+        cv::Mat in(tile, CV_64F);
+        cv::Mat spectrum, out;
+        for (int x0 = 0; x0 < values; x0 += outValuesPerTile) {
+            if (stop())
+                return;
+            const int inValues = std::min(tile.width, band.cols - x0);
+            const int outValues = std::min(outValuesPerTile, values - x0);
+            cv::Mat target = in(cv::Rect(0, 0, inValues, band.rows));
+            band(cv::Rect(x0, 0, inValues, band.rows)).convertTo(target, CV_64F);
+            if (inValues < tile.width)
+                in(cv::Rect(inValues, 0, tile.width - inValues, band.rows)).setTo(0);
+            if (band.rows < tile.height)
+                in.rowRange(band.rows, tile.height).setTo(0);
+            cv::dft(in, spectrum, 0, band.rows);
+            cv::mulSpectrums(spectrum, kernelSpectrum, spectrum, 0, true); // correlation
+            cv::dft(spectrum, out, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT | cv::DFT_SCALE, rows);
+            out(cv::Rect(0, 0, outValues, rows))
+                .convertTo(dst.reshape(1).rowRange(y0, y0 + rows).colRange(x0, x0 + outValues),
+                           CV_32F);
+        }
+    });
+}
+
+/// v replaced by its exactly even or odd part when it is that up to
+/// rounding (the singular vectors of a centro-symmetric kernel such as a
+/// Gabor are), so that sepFilter2D takes its symmetric, halved loops. The
+/// planner's bound is computed from the terms as changed.
+std::vector<double> snapSymmetry(std::vector<double> v)
+{
+    const std::size_t n = v.size();
+    double even = 0, odd = 0, total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        even += std::abs(v[i] - v[n - 1 - i]);
+        odd += std::abs(v[i] + v[n - 1 - i]);
+        total += std::abs(v[i]);
+    }
+    const double snap = 1e-9 * total;
+    if (even > snap && odd > snap)
+        return v;
+    const double sign = even <= snap ? 1.0 : -1.0;
+    for (std::size_t i = 0; i < n / 2; ++i) {
+        const double m = 0.5 * (v[i] + sign * v[n - 1 - i]);
+        v[i] = m;
+        v[n - 1 - i] = sign * m;
+    }
+    if (sign < 0 && n % 2 == 1)
+        v[n / 2] = 0;
+    return v;
 }
 
 /// Terms of the SVD K = sum w_i u_i v_i^T, the first `rank` of them.
@@ -457,11 +493,25 @@ std::vector<SeparableTerm> svdTerms(const cv::Mat &w, const cv::Mat &u, const cv
     for (int i = 0; i < rank; ++i) {
         const double s = w.at<double>(i);
         SeparableTerm t;
-        t.col = columnOf(u.col(i).clone() * s);
-        t.row = columnOf(vt.row(i).clone());
+        t.col = snapSymmetry(columnOf(u.col(i).clone() * s));
+        t.row = snapSymmetry(columnOf(vt.row(i).clone()));
         terms.push_back(std::move(t));
     }
     return terms;
+}
+
+/// sum |K - sum of the terms|, entry by entry: times max|input|, the largest
+/// error the terms can make on any output (the spectral norm cannot bound it).
+double residualL1(const cv::Mat &kernel, const std::vector<SeparableTerm> &terms)
+{
+    cv::Mat r = kernel.clone();
+    for (const SeparableTerm &t : terms)
+        for (int i = 0; i < r.rows; ++i) {
+            double *row = r.ptr<double>(i);
+            for (int j = 0; j < r.cols; ++j)
+                row[j] -= t.col[static_cast<std::size_t>(i)] * t.row[static_cast<std::size_t>(j)];
+        }
+    return cv::norm(r, cv::NORM_L1);
 }
 
 double fullScaleOf(int depth)
@@ -482,6 +532,8 @@ std::string EnginePlan::name() const
         return "separable-float r" + std::to_string(terms.size());
     case EnginePath::SeparableDouble:
         return "separable-double r" + std::to_string(terms.size());
+    case EnginePath::Fft:
+        return "fft " + std::to_string(fftTile.height) + "x" + std::to_string(fftTile.width);
     }
     return "direct";
 }
@@ -545,8 +597,6 @@ std::vector<SeparableTerm> closedFormTerms(const FilterSpec &spec, int imageDept
 EnginePlan planCorrelation(const cv::Mat &kernel, const std::vector<SeparableTerm> &known,
                            cv::Size size, int channels, double maxAbsInput, double tolerance)
 {
-    (void)size;
-    (void)channels;
     const int kh = kernel.rows;
     const int kw = kernel.cols;
     EnginePlan best;
@@ -584,25 +634,54 @@ EnginePlan planCorrelation(const cv::Mat &kernel, const std::vector<SeparableTer
         }
     };
 
+    if (kh * kw > 1) {
+        // Tiled FFT in double. The error of a transform-based correlation is
+        // at most a small multiple of log2(points) * eps * ||tile||_2 * ||K||_2
+        // (Higham, Accuracy and Stability, ch. 24); taken here with a factor
+        // 20 of margin, ||tile||_2 <= sqrt(points) max|input| and
+        // ||K||_2 <= ||K||_1.
+        const auto [tile, cost] =
+            chooseFftTile(kh, (kw - 1) * channels + 1, size.height, size.width * channels);
+        if (!tile.empty()) {
+            EnginePlan p;
+            p.path = EnginePath::Fft;
+            p.fftTile = tile;
+            p.cost = cost;
+            const double points = static_cast<double>(tile.width) * tile.height;
+            p.errorBound = 20 * std::log2(points) * kDoubleEps * std::sqrt(points) *
+                           cv::norm(kernel, cv::NORM_L1) * maxAbsInput;
+            consider(std::move(p));
+        }
+    }
+
     if (!known.empty()) {
         considerTerms(known, 0);
     } else if (kh > 1 && kw > 1 && kh <= kMaxSvdSide && kw <= kMaxSvdSide) {
         cv::Mat w, u, vt;
         cv::SVD::compute(kernel, w, u, vt, cv::SVD::FULL_UV);
         const int n = std::min(kh, kw);
-        // Reconstruction error of the SVD itself, then the discarded tail.
-        const double svdError =
-            4.0 * n * std::numeric_limits<double>::epsilon() * w.at<double>(0) * maxAbsInput;
+        // The discarded singular values bound the residual's Frobenius norm,
+        // and its entrywise L1 norm is at most sqrt(kh kw) times that: skip
+        // ranks that cannot fit, then check the first candidates exactly.
         std::vector<double> tail(static_cast<std::size_t>(n) + 1, 0.0);
         for (int i = n - 1; i >= 0; --i)
             tail[static_cast<std::size_t>(i)] =
-                tail[static_cast<std::size_t>(i) + 1] + w.at<double>(i);
+                tail[static_cast<std::size_t>(i) + 1] + w.at<double>(i) * w.at<double>(i);
+        const double l1OverFrobenius = std::sqrt(static_cast<double>(kh) * kw);
         for (int rank = 1; rank <= n; ++rank) {
-            const double discarded = tail[static_cast<std::size_t>(rank)] * maxAbsInput;
-            if (discarded + svdError > tolerance)
+            const double frobenius = std::sqrt(tail[static_cast<std::size_t>(rank)]);
+            if (frobenius * maxAbsInput > tolerance * l1OverFrobenius)
+                continue; // even the smallest possible L1 residual is too big
+            std::vector<SeparableTerm> terms = svdTerms(w, u, vt, rank);
+            // Plus the double rounding of the residual's own computation.
+            const double residual =
+                (residualL1(kernel, terms) +
+                 4.0 * kh * kw * rank * kDoubleEps * cv::norm(kernel, cv::NORM_L1)) *
+                maxAbsInput;
+            if (residual > tolerance)
                 continue;
             // Each further rank only costs more: the first fitting rank wins.
-            considerTerms(svdTerms(w, u, vt, rank), discarded + svdError);
+            considerTerms(terms, residual);
             break;
         }
     } else if (kh == 1 || kw == 1) {
@@ -656,16 +735,19 @@ cv::Mat runPlan(const EnginePlan &plan, const cv::Mat &src, const cv::Mat &kerne
         return out;
     }
 
-    cv::Mat dst(src.size(), CV_32FC(cn));
+    cv::Mat dst = newOutput(src.size(), CV_32FC(cn));
     switch (plan.path) {
     case EnginePath::RunningSum:
         runRunningSum(plan.boxTap, kernel.rows, kernel.cols, src, dst, border, control);
         break;
+    case EnginePath::Fft:
+        runFft(kernel, plan.fftTile, src, dst, border, control);
+        break;
     case EnginePath::SeparableFloat:
-        runSeparable<float>(plan.terms, src, dst, border, plan.cost, control);
+        runSeparable(plan.terms, src, dst, border, CV_32F, plan.cost, control);
         break;
     default:
-        runSeparable<double>(plan.terms, src, dst, border, plan.cost, control);
+        runSeparable(plan.terms, src, dst, border, CV_64F, plan.cost, control);
         break;
     }
     return dst;

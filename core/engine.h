@@ -47,7 +47,7 @@ namespace ks {
 /// A hundredth of an 8-bit level, as a fraction of full scale (fullScale()).
 inline constexpr double kEngineTolerance = 1e-2 / 255;
 
-enum class EnginePath { Direct, RunningSum, SeparableFloat, SeparableDouble };
+enum class EnginePath { Direct, RunningSum, SeparableFloat, SeparableDouble, Fft };
 
 /// One separable term: kernel(i, j) += col[i] * row[j].
 struct SeparableTerm {
@@ -62,7 +62,11 @@ struct EnginePlan {
     double boxTap = 0;                ///< for RunningSum: the common tap value
     double errorBound = 0;            ///< a-priori bound on |result - exact|, source units
     double cost = 0;                  ///< estimated relative cost (ns per output value, 1 core)
-    /// "direct", "running-sum", "separable-float r2", "separable-double r14".
+    /// For Fft: the tile, rows x values (channels interleaved), each an
+    /// optimal DFT size.
+    cv::Size fftTile;
+    /// "direct", "running-sum", "separable-float r2", "separable-double r14",
+    /// "fft 512x2048".
     std::string name() const;
 };
 

@@ -13,14 +13,14 @@
 //      the source that determines the visible rectangle (exactSourceRect), cut
 //      to that rectangle: the full result's pixels (to within the engine's
 //      float rounding, see exactSourceRect). Skipped when the display mapping
-//      depends on global
-//      statistics (Abs/Offset with automatic gain, Normalize): a crop's
-//      minimum and maximum are not the image's, so the partial result would
-//      flash at a different brightness and then be replaced; the quick result
-//      (whose statistics are close to the full image's) stays up until the
-//      exact one instead. Also skipped for Wrap borders at the image's edge
-//      and when the crop covers more than half the image (computing it would
-//      delay the full result by nearly its own cost).
+//      depends on global statistics (Abs/Offset with automatic gain,
+//      Normalize): a crop's minimum and maximum are not the image's, so the
+//      partial result would flash at a different brightness and then be
+//      replaced; the quick result (whose statistics are close to the full
+//      image's) stays up until the exact one instead. Also skipped for Wrap
+//      borders at the image's edge and when the crop covers more than half
+//      the image (computing it would delay the full result by nearly its own
+//      cost).
 //   3. the exact result over the full image, runPipeline(source, document,
 //      CV_8U) itself.
 //
