@@ -2,7 +2,9 @@
 
 #include <opencv2/core.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <stdexcept>
 #include <vector>
@@ -15,47 +17,91 @@ struct FiniteRange {
     double min = 0;
     double max = 0;
     double maxAbs = 0;
-    bool any = false;
 };
 
-FiniteRange finiteRange(const std::vector<cv::Mat> &planes)
+/// Minimum and maximum of the finite values (all channels), in one parallel
+/// pass; 0 and 0 when there are none.
+FiniteRange finiteRange(const cv::Mat &values)
 {
-    FiniteRange r;
-    r.min = std::numeric_limits<double>::infinity();
-    r.max = -r.min;
-    for (const cv::Mat &plane : planes) {
-        for (int y = 0; y < plane.rows; ++y) {
-            const float *row = plane.ptr<float>(y);
-            for (int x = 0; x < plane.cols; ++x) {
-                const float v = row[x];
-                if (!std::isfinite(v))
-                    continue;
-                r.min = std::min(r.min, static_cast<double>(v));
-                r.max = std::max(r.max, static_cast<double>(v));
-                r.any = true;
+    constexpr float inf = std::numeric_limits<float>::infinity();
+    const int rows = values.rows;
+    const int width = values.cols * values.channels();
+    const int stripes = std::max(1, std::min(rows, cv::getNumThreads() * 4));
+    std::vector<std::pair<float, float>> partial(static_cast<std::size_t>(stripes), {inf, -inf});
+    cv::parallel_for_(cv::Range(0, stripes), [&](const cv::Range &range) {
+        for (int s = range.start; s < range.end; ++s) {
+            float lo = inf;
+            float hi = -inf;
+            for (int y = rows * s / stripes; y < rows * (s + 1) / stripes; ++y) {
+                const float *row = values.ptr<float>(y);
+                for (int x = 0; x < width; ++x) {
+                    const float v = row[x];
+                    // NaN fails both comparisons; infinities are excluded.
+                    if (std::abs(v) <= std::numeric_limits<float>::max()) {
+                        lo = std::min(lo, v);
+                        hi = std::max(hi, v);
+                    }
+                }
             }
+            partial[static_cast<std::size_t>(s)] = {lo, hi};
         }
+    });
+    float lo = inf;
+    float hi = -inf;
+    for (const auto &[l, h] : partial) {
+        lo = std::min(lo, l);
+        hi = std::max(hi, h);
     }
-    if (!r.any)
-        r.min = r.max = 0;
+    FiniteRange r;
+    if (lo <= hi) {
+        r.min = lo;
+        r.max = hi;
+    }
     r.maxAbs = std::max(std::abs(r.min), std::abs(r.max));
     return r;
 }
 
-/// out = saturate(plane * scale + shift) in outputDepth, non-finite -> 0. Clipped
-/// in double first: OpenCV's conversion goes through int and would wrap
-/// values beyond 2^31 instead of saturating them.
-cv::Mat mapPlane(const cv::Mat &plane, double scale, double shift, int outputDepth)
+/// out = saturate(round(f(v) * scale + shift)) with f = |.| or identity,
+/// computed in double and clipped to [0, full scale] before the rounding
+/// (round half to even, like cv::saturate_cast); non-finite values give 0.
+/// One parallel pass over the interleaved channels.
+template <class T>
+void mapValues(const cv::Mat &values, cv::Mat &out, bool absolute, double scale, double shift)
 {
-    cv::Mat mapped;
-    plane.convertTo(mapped, CV_64F, scale, shift);
-    mapped = cv::max(cv::min(mapped, fullScale(outputDepth)), 0.0);
-    cv::Mat out;
-    mapped.convertTo(out, outputDepth);
-    // NaN fails every comparison, so this selects NaN and the infinities.
-    const cv::Mat nonFinite = ~(cv::abs(plane) <= std::numeric_limits<float>::max());
-    out.setTo(0, nonFinite);
+    const double full = std::numeric_limits<T>::max();
+    const int width = values.cols * values.channels();
+    cv::parallel_for_(cv::Range(0, values.rows), [&](const cv::Range &range) {
+        for (int y = range.start; y < range.end; ++y) {
+            const float *in = values.ptr<float>(y);
+            T *dst = out.ptr<T>(y);
+            for (int x = 0; x < width; ++x) {
+                const float v = in[x];
+                if (!(std::abs(v) <= std::numeric_limits<float>::max())) {
+                    dst[x] = 0;
+                    continue;
+                }
+                const double t = (absolute ? std::abs(double{v}) : double{v}) * scale + shift;
+                dst[x] = static_cast<T>(std::nearbyint(std::clamp(t, 0.0, full)));
+            }
+        }
+    });
+}
+
+cv::Mat mapAll(const cv::Mat &values, int outputDepth, bool absolute, double scale, double shift)
+{
+    cv::Mat out(values.size(), CV_MAKETYPE(outputDepth, values.channels()));
+    if (outputDepth == CV_8U)
+        mapValues<std::uint8_t>(values, out, absolute, scale, shift);
+    else
+        mapValues<std::uint16_t>(values, out, absolute, scale, shift);
     return out;
+}
+
+/// The gain with which the largest finite |value| fills the range.
+double automaticGain(const cv::Mat &values, double srcFull)
+{
+    const double maxAbs = finiteRange(values).maxAbs;
+    return maxAbs > 0 ? srcFull / maxAbs : 1.0;
 }
 
 } // namespace
@@ -105,49 +151,39 @@ cv::Mat mapForDisplay(const Response &response, const DisplayMapping &mapping, i
     const double outFull = fullScale(outputDepth);
     const double unit = outFull / srcFull; // one source unit in output units
 
-    std::vector<cv::Mat> planes;
-    cv::split(response.values, planes);
-    std::vector<cv::Mat> out;
-    out.reserve(planes.size() + 1);
-
+    const cv::Mat &values = response.values;
+    cv::Mat mapped;
     switch (mapping.mode) {
     case DisplayMode::Raw:
-        out = planes;
+        mapped = values;
         break;
     case DisplayMode::Clamp:
-        for (const cv::Mat &p : planes)
-            out.push_back(mapPlane(p, unit, 0, outputDepth));
+        mapped = mapAll(values, outputDepth, false, unit, 0);
         break;
     case DisplayMode::Abs: {
-        const FiniteRange range = finiteRange(planes);
-        const double gain = mapping.gain > 0   ? mapping.gain
-                            : range.maxAbs > 0 ? srcFull / range.maxAbs
-                                               : 1.0;
-        for (const cv::Mat &p : planes)
-            out.push_back(mapPlane(cv::abs(p), gain * unit, 0, outputDepth));
+        const double gain = mapping.gain > 0 ? mapping.gain : automaticGain(values, srcFull);
+        mapped = mapAll(values, outputDepth, true, gain * unit, 0);
         break;
     }
     case DisplayMode::Offset: {
-        const FiniteRange range = finiteRange(planes);
-        const double gain = mapping.gain > 0   ? mapping.gain
-                            : range.maxAbs > 0 ? srcFull / range.maxAbs
-                                               : 1.0;
+        const double gain = mapping.gain > 0 ? mapping.gain : automaticGain(values, srcFull);
         const double mid = (outFull + 1) / 2; // 128 or 32768
-        const double scale = gain * (outFull - mid) / srcFull;
-        for (const cv::Mat &p : planes)
-            out.push_back(mapPlane(p, scale, mid, outputDepth));
+        mapped = mapAll(values, outputDepth, false, gain * (outFull - mid) / srcFull, mid);
         break;
     }
     case DisplayMode::Normalize: {
-        const FiniteRange range = finiteRange(planes);
+        const FiniteRange range = finiteRange(values);
         const double span = range.max - range.min;
         const double scale = span > 0 ? outFull / span : 0;
-        for (const cv::Mat &p : planes)
-            out.push_back(mapPlane(p, scale, -range.min * scale, outputDepth));
+        mapped = mapAll(values, outputDepth, false, scale, -range.min * scale);
         break;
     }
     }
+    if (response.alpha.empty())
+        return mapped;
 
+    std::vector<cv::Mat> out;
+    cv::split(mapped, out);
     if (!response.alpha.empty()) {
         cv::Mat alpha;
         if (response.alpha.depth() == outputDepth)

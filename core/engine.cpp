@@ -10,16 +10,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <limits>
-#include <memory>
 #include <new>
-#include <numeric>
 #include <stdexcept>
 #include <stop_token>
-#include <type_traits>
+#include <string>
+#include <utility>
 #include <variant>
 
 #include <sys/mman.h>
@@ -33,17 +31,18 @@ constexpr int kMaxSvdSide = 127; // SVD cost grows with the cube of the side
 constexpr double kFloatEps = 0x1p-24;
 constexpr double kDoubleEps = 0x1p-53;
 
-// Cost model: nanoseconds per output value on one core, measured on the
-// reference machine (see README "Performance"); only ratios matter. Rough:
-// calibrated under heavy load, to be re-measured on a quiet machine.
+// Cost model: nanoseconds per output value on one core, fitted to the
+// reference machine's timings (2 cores, README "Performance"); only ratios
+// matter.
 constexpr double kDirectPerTap = 0.55;
 constexpr double kDirectBase = 12;
-constexpr double kFloatPerTap = 0.25;
-constexpr double kDoublePerTap = 0.5;
-constexpr double kSeparableBase = 1.5;
+constexpr double kFloatPerTap = 0.18;
+constexpr double kDoublePerTap = 0.7;
+constexpr double kSeparableBase = 1.0;
 constexpr double kRunningSum = 3.0;
-constexpr double kFftPerPointLog = 1.0; // per transform point and log2 of the points
-constexpr double kFftPerPoint = 4.0;    // product, conversions, copies
+constexpr double kFftPerPointLog = 0.8; // per transform point and log2 of the points
+constexpr double kFftPerPoint = 6.0;    // product, conversions, copies
+constexpr double kTranspose = 2.0;      // per value, both ways, for the vertical 1-D FFT
 
 double absSum(const std::vector<double> &v)
 {
@@ -206,14 +205,16 @@ private:
     mutable std::atomic<bool> stopped_{false};
 };
 
-/// Runs strip(y0, rows, stop) over [0, height) in strips, bands of 2 strips
+/// Runs strip(y0, rows, stop) over [0, height) in strips, bands of 6 strips
 /// per thread in parallel; stop checked before every strip (and by the strip
 /// itself between its steps); progress per band, on the calling thread.
 void forEachStrip(int height, int rowsPerStrip, const RunControl &control,
                   const std::function<void(int, int, const StopFlag &)> &strip)
 {
     const int strips = (height + rowsPerStrip - 1) / rowsPerStrip;
-    const int perBand = std::max(1, cv::getNumThreads()) * 2;
+    // Bands of several strips per thread: a thread preempted by other work
+    // holds its band back by one strip, so fewer barriers lose less.
+    const int perBand = std::max(1, cv::getNumThreads()) * 6;
     const StopFlag stopped(control.stop);
     for (int first = 0; first < strips; first += perBand) {
         const int last = std::min(strips, first + perBand);
@@ -308,21 +309,31 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
         const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, inDepth);
         const cv::Mat in = stripRoi(ext, rows, kh, kw);
-        cv::Mat out = dst.rowRange(y0, y0 + rows);
-        const bool direct = accDepth == CV_32F;
-        cv::Mat acc = direct ? out : cv::Mat();
-        cv::Mat part;
-        for (std::size_t t = 0; t < kernels.size(); ++t) {
-            if (stop())
-                return;
-            cv::Mat &target = t == 0 ? acc : part;
-            cv::sepFilter2D(in, target, accDepth, kernels[t].first, kernels[t].second, anchor, 0,
-                            cv::BORDER_CONSTANT);
-            if (t > 0)
-                acc += part;
+        // Chunks of columns of a few ms each, every one reading its true
+        // neighbours from the extended strip, with the stop token checked
+        // between them: the tall strips of tall kernels stay interruptible.
+        const int chunk =
+            std::clamp(static_cast<int>(4e6 / (std::max(costPerValue, 0.2) * cn * rows)),
+                       std::max(kw, 64), std::max(src.cols, 1));
+        for (int x0 = 0; x0 < src.cols; x0 += chunk) {
+            const cv::Range columns(x0, std::min(src.cols, x0 + chunk));
+            const cv::Mat inChunk = in.colRange(columns);
+            cv::Mat out = dst.rowRange(y0, y0 + rows).colRange(columns);
+            const bool direct = accDepth == CV_32F;
+            cv::Mat acc = direct ? out : cv::Mat();
+            cv::Mat part;
+            for (std::size_t t = 0; t < kernels.size(); ++t) {
+                if (stop())
+                    return;
+                cv::Mat &target = t == 0 ? acc : part;
+                cv::sepFilter2D(inChunk, target, accDepth, kernels[t].first, kernels[t].second,
+                                anchor, 0, cv::BORDER_CONSTANT);
+                if (t > 0)
+                    acc += part;
+            }
+            if (!direct)
+                acc.convertTo(out, CV_32F);
         }
-        if (!direct)
-            acc.convertTo(out, CV_32F);
     });
 }
 
@@ -335,25 +346,38 @@ void runRunningSum(double tap, int kh, int kw, const cv::Mat &src, cv::Mat &dst,
 {
     const int cn = src.channels();
     const bool normalized = std::abs(tap * kh * kw - 1) < 1e-15;
-    const int rowsPerStrip = stripRowsFor(kRunningSum, src.cols * cn, src.rows, kh);
+    // Each strip first sums kh rows: two strips per thread keep that
+    // overhead small; chunks of columns (at least 4 kw wide, for the same
+    // reason across) keep every step a few ms.
+    const int threads = std::max(1, cv::getNumThreads());
+    const int rowsPerStrip =
+        std::clamp((src.rows + 2 * threads - 1) / (2 * threads), 16, std::max(src.rows, 1));
+    // Unnormalized 16U sums could overflow OpenCV's 32-bit integer sums:
+    // 32F input makes them double (exact for these integers).
+    const int inDepth = !normalized && src.depth() == CV_16U ? CV_32F : src.depth();
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
         if (stop())
             return;
-        // Unnormalized 16U sums could overflow OpenCV's 32-bit integer sums:
-        // 32F input makes them double (exact for these integers).
-        const int inDepth = !normalized && src.depth() == CV_16U ? CV_32F : src.depth();
         const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, inDepth);
         const cv::Mat in = stripRoi(ext, rows, kh, kw);
-        cv::Mat out = dst.rowRange(y0, y0 + rows);
-        if (normalized) {
-            // Sums scaled by 1 / (kw kh) in double, rounded once to float.
-            cv::boxFilter(in, out, CV_32F, cv::Size(kw, kh), cv::Point(kw / 2, kh / 2), true,
-                          cv::BORDER_CONSTANT);
-        } else {
-            cv::Mat sums;
-            cv::boxFilter(in, sums, CV_64F, cv::Size(kw, kh), cv::Point(kw / 2, kh / 2), false,
-                          cv::BORDER_CONSTANT);
-            sums.convertTo(out, CV_32F, tap);
+        const int chunk = std::clamp(static_cast<int>(4e6 / (kRunningSum * cn * (rows + kh))),
+                                     std::max(4 * kw, 64), std::max(src.cols, 1));
+        for (int x0 = 0; x0 < src.cols; x0 += chunk) {
+            if (stop())
+                return;
+            const cv::Range columns(x0, std::min(src.cols, x0 + chunk));
+            const cv::Mat inChunk = in.colRange(columns);
+            cv::Mat out = dst.rowRange(y0, y0 + rows).colRange(columns);
+            if (normalized) {
+                // Sums scaled by 1 / (kw kh) in double, rounded once to float.
+                cv::boxFilter(inChunk, out, CV_32F, cv::Size(kw, kh), cv::Point(kw / 2, kh / 2),
+                              true, cv::BORDER_CONSTANT);
+            } else {
+                cv::Mat sums;
+                cv::boxFilter(inChunk, sums, CV_64F, cv::Size(kw, kh), cv::Point(kw / 2, kh / 2),
+                              false, cv::BORDER_CONSTANT);
+                sums.convertTo(out, CV_32F, tap);
+            }
         }
     });
 }
@@ -406,7 +430,7 @@ std::pair<cv::Size, double> chooseFftTile(int kh, int kwv, int rows, int values)
                 continue;
             // A tile's transform stays within a few MB (cache, peak memory,
             // and a stop request seen within a few ms).
-            if (static_cast<double>(t.width) * t.height > (1 << 20))
+            if (static_cast<double>(t.width) * t.height > (1 << 19))
                 continue;
             const double c = fftCost(t, kh, kwv, rows, values);
             if (c < best.second)
@@ -450,12 +474,114 @@ void runFft(const cv::Mat &kernel, cv::Size tile, const cv::Mat &src, cv::Mat &d
             if (band.rows < tile.height)
                 in.rowRange(band.rows, tile.height).setTo(0);
             cv::dft(in, spectrum, 0, band.rows);
+            if (stop()) // a tile's transforms take a few ms each
+                return;
             cv::mulSpectrums(spectrum, kernelSpectrum, spectrum, 0, true); // correlation
             cv::dft(spectrum, out, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT | cv::DFT_SCALE, rows);
             out(cv::Rect(0, 0, outValues, rows))
                 .convertTo(dst.reshape(1).rowRange(y0, y0 + rows).colRange(x0, x0 + outValues),
                            CV_32F);
         }
+    });
+}
+
+/// A 1-D correlation kernel's spectrum for rows of length n, repeated on
+/// `rows` rows (mulSpectrums wants equal sizes).
+cv::Mat rowSpectrum(const std::vector<double> &taps, int stride, int n, int rows)
+{
+    cv::Mat k = cv::Mat::zeros(1, n, CV_64F);
+    for (std::size_t j = 0; j < taps.size(); ++j)
+        k.at<double>(0, static_cast<int>(j) * stride) = taps[j];
+    cv::Mat spectrum;
+    cv::dft(k, spectrum, cv::DFT_ROWS);
+    return cv::repeat(spectrum, rows, 1);
+}
+
+/// out (a header onto the destination) = the first out.cols values of each
+/// row of in (rows x n, zero padded, double) correlated with the kernel whose
+/// repeated spectrum is given.
+void correlateRowsFft(const cv::Mat &in, const cv::Mat &spectrum, cv::Mat out)
+{
+    cv::Mat f;
+    cv::dft(in, f, cv::DFT_ROWS);
+    cv::mulSpectrums(f, spectrum.rowRange(0, in.rows), f, cv::DFT_ROWS, true);
+    cv::Mat back;
+    cv::dft(f, back, cv::DFT_ROWS | cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
+    back.colRange(0, out.cols).convertTo(out, out.type());
+}
+
+/// Row and column lengths of the 1-D transforms for a rank-1 kernel.
+cv::Size separableFftLengths(int kh, int kw, cv::Size size, int channels)
+{
+    return {cv::getOptimalDFTSize((size.width + kw - 1) * channels),
+            cv::getOptimalDFTSize(size.height + kh - 1)};
+}
+
+double separableFftCost(int kh, int kw, cv::Size size, int channels)
+{
+    const cv::Size n = separableFftLengths(kh, kw, size, channels);
+    const double values = static_cast<double>(size.width) * channels;
+    auto pass = [](double points, double outputs) {
+        return (kFftPerPointLog * std::log2(points) + kFftPerPoint) * points / outputs;
+    };
+    return pass(n.width, values) + pass(n.height, size.height) + kTranspose;
+}
+
+/// A rank-1 kernel by 1-D FFTs in double: every row of the image, then
+/// every column of that result, which waits in dst as float. Cost per value
+/// grows with the log of the image side, not with the kernel.
+void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst, BorderMode border,
+                     const RunControl &control)
+{
+    const int kh = static_cast<int>(term.col.size());
+    const int kw = static_cast<int>(term.row.size());
+    const int cn = src.channels();
+    const int values = src.cols * cn;
+    const cv::Size n = separableFftLengths(kh, kw, src.size(), cn);
+    // Strips of a few ms each; progress: rows first half, columns second.
+    const int rowsPerStrip = std::clamp(static_cast<int>(3e5 / n.width), 1, src.rows);
+    const int valuesPerBlock = std::clamp(static_cast<int>(3e5 / n.height), 8, values);
+    auto half = [&control](double offset) {
+        RunControl part{control.stop, nullptr};
+        if (control.progress)
+            part.progress = [&control, offset](double f) { control.report(offset + 0.5 * f); };
+        return part;
+    };
+    cv::Mat plane = dst.reshape(1);
+
+    const cv::Mat rowK = rowSpectrum(term.row, cn, n.width, rowsPerStrip);
+    forEachStrip(src.rows, rowsPerStrip, half(0), [&](int y0, int rows, const StopFlag &stop) {
+        if (stop())
+            return;
+        const cv::Mat ext = extendedStrip(src, y0, rows, 1, kw, border, src.depth()).reshape(1);
+        cv::Mat in = cv::Mat::zeros(rows, n.width, CV_64F);
+        ext.convertTo(in.colRange(0, ext.cols), CV_64F);
+        correlateRowsFft(in, rowK, plane.rowRange(y0, y0 + rows));
+    });
+
+    const cv::Mat colK = rowSpectrum(term.col, 1, n.height, valuesPerBlock);
+    const int cvBorder = toOpenCvBorder(border);
+    forEachStrip(values, valuesPerBlock, half(0.5), [&](int x0, int count, const StopFlag &stop) {
+        if (stop())
+            return;
+        // The block's columns extended up and down, then transposed to rows.
+        cv::Mat tall(src.rows + kh - 1, count, CV_32F);
+        for (int i = 0; i < tall.rows; ++i) {
+            const int from = cv::borderInterpolate(i - kh / 2, src.rows, cvBorder);
+            if (from < 0)
+                tall.row(i).setTo(0);
+            else
+                plane.row(from).colRange(x0, x0 + count).copyTo(tall.row(i));
+        }
+        cv::Mat in = cv::Mat::zeros(count, n.height, CV_64F);
+        cv::Mat tallT;
+        cv::transpose(tall, tallT);
+        tallT.convertTo(in.colRange(0, tall.rows), CV_64F);
+        cv::Mat out(count, src.rows, CV_32F);
+        correlateRowsFft(in, colK, out);
+        cv::Mat outT;
+        cv::transpose(out, outT);
+        outT.copyTo(plane.colRange(x0, x0 + count));
     });
 }
 
@@ -532,6 +658,8 @@ std::string EnginePlan::name() const
         return "separable-float r" + std::to_string(terms.size());
     case EnginePath::SeparableDouble:
         return "separable-double r" + std::to_string(terms.size());
+    case EnginePath::SeparableFft:
+        return "separable-fft";
     case EnginePath::Fft:
         return "fft " + std::to_string(fftTile.height) + "x" + std::to_string(fftTile.width);
     }
@@ -630,6 +758,23 @@ EnginePlan planCorrelation(const cv::Mat &kernel, const std::vector<SeparableTer
             p.terms = terms;
             p.errorBound = extraBound + roundingBound(terms, eps, maxAbsInput);
             p.cost = separableCost(terms, perTap);
+            consider(std::move(p));
+        }
+        if (terms.size() == 1) {
+            // 1-D transforms in double; the row pass's result is stored as
+            // float (half an ulp of a value up to sum|row| max|input|), which
+            // the column pass carries with its sum|col|; then the output's
+            // own rounding, as on every path.
+            EnginePlan p;
+            p.path = EnginePath::SeparableFft;
+            p.terms = terms;
+            const cv::Size n = separableFftLengths(kh, kw, size, channels);
+            const double l1 = absSum(terms.front().col) * absSum(terms.front().row);
+            p.errorBound = extraBound + kFloatEps * l1 * maxAbsInput +
+                           20 * (std::log2(n.width) + std::log2(n.height)) * kDoubleEps *
+                               std::sqrt(static_cast<double>(n.width) * n.height) * l1 *
+                               maxAbsInput;
+            p.cost = separableFftCost(kh, kw, size, channels);
             consider(std::move(p));
         }
     };
@@ -742,6 +887,9 @@ cv::Mat runPlan(const EnginePlan &plan, const cv::Mat &src, const cv::Mat &kerne
         break;
     case EnginePath::Fft:
         runFft(kernel, plan.fftTile, src, dst, border, control);
+        break;
+    case EnginePath::SeparableFft:
+        runSeparableFft(plan.terms.front(), src, dst, border, control);
         break;
     case EnginePath::SeparableFloat:
         runSeparable(plan.terms, src, dst, border, CV_32F, plan.cost, control);

@@ -1,36 +1,54 @@
 // The fast engine: picks, per call, the cheapest way to correlate an image
 // with a kernel that stays within an accuracy target, and runs it on all
-// cores in strips of rows.
+// cores in strips of rows (or tiles, or blocks of columns).
 //
-// Paths (EnginePath):
+// Paths (EnginePath), each built on OpenCV's run-time dispatched SIMD code:
 //  - Direct: correlate() (correlate.h), the exact 2-D reference, accumulated
 //    in double. Always available; chosen when nothing cheaper is accurate.
-//  - RunningSum: a kernel whose taps are all equal (box): sliding sums in
-//    double, O(1) per pixel whatever the size; exact for integer input.
-//  - Separable: kernel = sum of r outer products col_t (x) row_t, each a
-//    horizontal then a vertical 1-D pass. The terms come in closed form for
-//    Gaussian (r = 1), derivative of Gaussian (r = 2 for order 1, 3 for
-//    order 2), and from a truncated SVD of the CV_64F kernel otherwise (Gabor
-//    at theta 0/90 is rank 1, with gamma 1 rank 2; other kernels as far as
-//    their singular values allow). Accumulated in float or double.
+//  - RunningSum: a kernel whose taps are all equal (box): cv::boxFilter's
+//    sliding sums per strip (integers for 8U/16U, doubles otherwise), O(1)
+//    per pixel whatever the size.
+//  - SeparableFloat / SeparableDouble: kernel = sum of r outer products
+//    col_t (x) row_t, each run by cv::sepFilter2D on a strip that already
+//    holds the kernel's reach. The terms come in closed form for Gaussian
+//    (r = 1), derivative of Gaussian (r = 2 for order 1, 3 for order 2), and
+//    from a truncated SVD of the CV_64F kernel otherwise (Gabor at theta 0/90
+//    is rank 1, with gamma 1 rank 2; other kernels as far as the residual
+//    allows). Accumulated in float or double.
+//  - Fft: the 2-D kernel by tiled real FFTs in double (cv::dft, overlap-save
+//    tiles with the channels interleaved, the tile size chosen by the cost
+//    model); cost independent of the kernel's size and rank.
+//  - SeparableFft: a rank-1 kernel by 1-D FFTs in double along every row,
+//    then every column; cost grows with the log of the image, not the
+//    kernel (large Gaussians).
 //
 // Accuracy contract: the chosen path's a-priori error bound, in the units of
 // the source, is at most the tolerance. The bound adds
-//  - the truncated SVD's discarded singular values times max|input| (the
-//    spectral norm bounds every output of the discarded part), and
-//  - for float accumulation, (kw + kh + 4) * 2^-24 * sum|col| * sum|row| *
-//    max|input| per term (the classic bound on a rounded sum of products).
+//  - for a truncated SVD, the entrywise L1 norm of K minus the kept terms,
+//    times max|input| (the largest error they can make on any output),
+//  - for float accumulation, (kw + kh + r + 4) * 2^-24 * sum|col| * sum|row|
+//    * max|input| per term (the classic bound on a rounded sum of products),
+//  - for the FFT paths, 20 log2(points) 2^-53 sqrt(points) sum|K| max|input|
+//    (a factor 20 over the usual transform bound), plus for SeparableFft the
+//    float rounding of the row pass's result.
 // applyFilter uses kEngineTolerance: a hundredth of an 8-bit level (scaled to
-// the depth's full scale), 50 times inside the half level the display needs.
+// the depth's full scale), 50 times inside the half level the issue allows.
 // It is a worst-case bound (every rounding error aligned); measured errors
 // of the float paths are some hundred times smaller (README "Performance"),
 // which is why the exact reference's own tests (a thousandth of a level on
-// small images) hold for every path as well.
+// small images) hold for every path as well. The same rule keeps non-separable
+// Gabor kernels (gamma < 1 at oblique angles) from a low-rank SVD: at this
+// tolerance they need 10-14 terms, so the FFT is cheaper.
 //
-// Threads: rows are cut into strips (each re-reads the kernel's reach above
-// and below), run in bands of 2 strips per thread with cv::parallel_for_.
-// The stop token is checked before every strip and between bands (a strip
-// takes a few ms); progress is reported between bands on the calling thread.
+// Output: a fresh CV_32F matrix allocated in 2 MiB-aligned memory with a
+// transparent-huge-page hint (first-touching 144 MB in 4 KiB pages costs
+// more than a small filter itself).
+//
+// Threads: work is cut into strips (each re-reads the kernel's reach), run
+// in bands of 6 strips per thread with cv::parallel_for_. The stop token is
+// checked before every strip, between a strip's steps (a term, a tile's
+// transform: a few ms each) and between bands; progress is reported between
+// bands on the calling thread.
 #pragma once
 
 #include "border.h"
@@ -47,7 +65,7 @@ namespace ks {
 /// A hundredth of an 8-bit level, as a fraction of full scale (fullScale()).
 inline constexpr double kEngineTolerance = 1e-2 / 255;
 
-enum class EnginePath { Direct, RunningSum, SeparableFloat, SeparableDouble, Fft };
+enum class EnginePath { Direct, RunningSum, SeparableFloat, SeparableDouble, Fft, SeparableFft };
 
 /// One separable term: kernel(i, j) += col[i] * row[j].
 struct SeparableTerm {
@@ -66,7 +84,7 @@ struct EnginePlan {
     /// optimal DFT size.
     cv::Size fftTile;
     /// "direct", "running-sum", "separable-float r2", "separable-double r14",
-    /// "fft 512x2048".
+    /// "fft 512x2048", "separable-fft".
     std::string name() const;
 };
 

@@ -91,13 +91,17 @@ cv::Mat randomImage(int rows, int cols, int type, uint64 seed)
 }
 
 /// A plan forcing `path` with the given terms.
-ks::EnginePlan forced(EnginePath path, const cv::Mat &kernel, std::vector<ks::SeparableTerm> terms)
+ks::EnginePlan forced(EnginePath path, const cv::Mat &kernel, std::vector<ks::SeparableTerm> terms,
+                      int channels)
 {
     ks::EnginePlan plan;
     plan.path = path;
     plan.terms = std::move(terms);
     plan.boxTap = kernel.at<double>(0, 0);
     plan.cost = 5;
+    // Small FFT tiles, so that even these small images take several of them.
+    plan.fftTile = cv::Size(cv::getOptimalDFTSize((kernel.cols - 1) * channels + 1 + 5),
+                            cv::getOptimalDFTSize(kernel.rows + 3));
     return plan;
 }
 
@@ -145,6 +149,8 @@ std::vector<KernelCase> kernelCases()
 
 } // namespace
 
+Q_DECLARE_METATYPE(ks::FilterSpec)
+
 class TestEnginePaths : public QObject {
     Q_OBJECT
 
@@ -154,6 +160,7 @@ private slots:
     void plannedPathMeetsTolerance_data();
     void plannedPathMeetsTolerance();
     void costModelChoices();
+    void cancelStopsWithin50ms_data();
     void cancelStopsWithin50ms();
     void progressIsMonotonic();
 };
@@ -169,13 +176,18 @@ void TestEnginePaths::everyPathMatchesNaive_data()
     const std::vector<KernelCase> kernels = kernelCases();
     const cv::Size sizes[] = {{1, 1}, {1, 6}, {7, 1}, {4, 3}, {13, 9}, {40, 23}};
     for (std::size_t k = 0; k < kernels.size(); ++k)
-        for (const EnginePath path : {EnginePath::Direct, EnginePath::RunningSum,
-                                      EnginePath::SeparableFloat, EnginePath::SeparableDouble})
+        for (const EnginePath path :
+             {EnginePath::Direct, EnginePath::RunningSum, EnginePath::SeparableFloat,
+              EnginePath::SeparableDouble, EnginePath::Fft, EnginePath::SeparableFft})
             for (const cv::Size size : sizes)
                 for (const int type : {CV_8UC1, CV_8UC3, CV_32FC1, CV_16UC4})
                     for (const BorderMode border : ks::kAllBorderModes) {
                         const bool box = std::holds_alternative<ks::BoxSpec>(kernels[k].spec);
                         if (path == EnginePath::RunningSum && !box)
+                            continue;
+                        // The 1-D FFT path takes exactly one term.
+                        if (path == EnginePath::SeparableFft &&
+                            ks::closedFormTerms(kernels[k].spec, CV_MAT_DEPTH(type)).size() != 1)
                             continue;
                         QTest::addRow("%s %d %dx%d t%d %s", kernels[k].name, static_cast<int>(path),
                                       size.width, size.height, type,
@@ -203,7 +215,8 @@ void TestEnginePaths::everyPathMatchesNaive()
         terms = fullSvdTerms(kernel);
     const cv::Mat src = randomImage(rows, cols, type, static_cast<uint64>(rows * 131 + cols));
     const auto mode = static_cast<BorderMode>(border);
-    const ks::EnginePlan plan = forced(static_cast<EnginePath>(path), kernel, terms);
+    const ks::EnginePlan plan =
+        forced(static_cast<EnginePath>(path), kernel, terms, src.channels());
     const cv::Mat got = ks::runPlan(plan, src, kernel, mode);
     QCOMPARE(got.type(), CV_32FC(src.channels()));
     QCOMPARE(got.size(), src.size());
@@ -275,34 +288,59 @@ void TestEnginePaths::costModelChoices()
         std::string("separable"));
     QVERIFY(path(ks::GaborSpec{.ksize = 31, .sigma = 5, .theta_deg = 0, .lambda = 10})
                 .ends_with(" r1"));
+    // Rank 2, but a double-precision 61-tap pair costs more than the FFT.
     QVERIFY(path(ks::GaborSpec{.ksize = 61, .sigma = 10, .theta_deg = 30, .gamma = 1})
-                .ends_with(" r2"));
+                .starts_with("fft"));
     QVERIFY(path(ks::GaborSpec{.ksize = 31, .theta_deg = 90}).ends_with(" r1"));
     // Gabor 31 (default) never takes the direct path.
     QVERIFY(path(ks::GaborSpec{}) != "direct");
+    // High rank at the tolerance: the tiled FFT, whose cost ignores the size.
     QVERIFY(
         path(ks::GaborSpec{
-            .ksize = 31, .sigma = 31 / 6.0, .theta_deg = 45, .lambda = 31 / 3.0, .gamma = 0.5}) !=
-        "direct");
+                 .ksize = 31, .sigma = 31 / 6.0, .theta_deg = 45, .lambda = 31 / 3.0, .gamma = 0.5})
+            .starts_with("fft"));
+    QVERIFY(
+        path(ks::GaborSpec{
+                 .ksize = 61, .sigma = 61 / 6.0, .theta_deg = 30, .lambda = 61 / 3.0, .gamma = 0.5})
+            .starts_with("fft"));
+    std::vector<double> dense(15 * 15);
+    cv::RNG rng(7);
+    for (double &v : dense)
+        v = rng.uniform(-1.0, 1.0);
+    QVERIFY(path(ks::CustomSpec{.rows = 15, .cols = 15, .values = dense, .normalize = false})
+                .starts_with("fft"));
     // Smoothing and derivatives.
     QCOMPARE(path(ks::GaussianSpec{.ksize = 0, .sigma = 1}), std::string("separable-float r1"));
-    QVERIFY(path(ks::GaussianSpec{.ksize = 0, .sigma = 30}).starts_with("separable"));
+    QVERIFY(path(ks::GaussianSpec{.ksize = 0, .sigma = 30}) != "direct");
+    QVERIFY(path(ks::GaussianSpec{.ksize = 0, .sigma = 100}) != "direct");
     QCOMPARE(path(ks::BoxSpec{.ksize = 301}), std::string("running-sum"));
     QCOMPARE(path(ks::BoxSpec{.ksize = 31}), std::string("running-sum"));
     QVERIFY(path(ks::DerivativeSpec{.order = 1, .angle_deg = 30, .sigma = 2, .ksize = 17})
                 .ends_with(" r2"));
-    QVERIFY(path(ks::DerivativeSpec{.order = 2, .angle_deg = 30, .sigma = 8, .ksize = 65})
-                .ends_with(" r3"));
+    // Three 65-tap pairs or the FFT, whichever is cheaper; never the 2-D path.
+    const std::string d2 =
+        path(ks::DerivativeSpec{.order = 2, .angle_deg = 30, .sigma = 8, .ksize = 65});
+    QVERIFY(d2.ends_with(" r3") || d2.starts_with("fft"));
     QVERIFY(path(ks::DerivativeSpec{.order = 1, .angle_deg = 0, .sigma = 2, .ksize = 17})
                 .ends_with(" r1"));
     // A 1x1 kernel or identity never needs more than one cheap pass.
     QCOMPARE(path(ks::IdentitySpec{}), std::string("identity"));
 }
 
+void TestEnginePaths::cancelStopsWithin50ms_data()
+{
+    QTest::addColumn<ks::FilterSpec>("spec");
+    // The tiled FFT, the 1-D FFTs, and tall separable strips (181 taps).
+    QTest::newRow("gabor31 g1") << ks::FilterSpec{
+        ks::GaborSpec{.ksize = 31, .sigma = 5, .theta_deg = 30, .lambda = 10, .gamma = 1}};
+    QTest::newRow("gaussian s100") << ks::FilterSpec{ks::GaussianSpec{.ksize = 0, .sigma = 100}};
+    QTest::newRow("gaussian s30") << ks::FilterSpec{ks::GaussianSpec{.ksize = 0, .sigma = 30}};
+}
+
 void TestEnginePaths::cancelStopsWithin50ms()
 {
+    QFETCH(ks::FilterSpec, spec);
     const cv::Mat image = randomImage(3000, 4000, CV_8UC3, 12);
-    const ks::GaborSpec spec{.ksize = 31, .sigma = 5, .theta_deg = 30, .lambda = 10, .gamma = 1};
     const cv::Mat kernel = ks::makeKernel(spec);
     std::stop_source source;
     ks::RunControl control;
@@ -316,7 +354,8 @@ void TestEnginePaths::cancelStopsWithin50ms()
     });
     bool cancelled = false;
     try {
-        (void)ks::correlateFast(image, kernel, {}, BorderMode::Reflect101, control);
+        (void)ks::correlateFast(image, kernel, ks::closedFormTerms(spec, CV_8U),
+                                BorderMode::Reflect101, control);
     } catch (const ks::Cancelled &) {
         cancelled = true;
     }
@@ -339,7 +378,9 @@ void TestEnginePaths::progressIsMonotonic()
         sameThread = sameThread && std::this_thread::get_id() == caller;
     };
     for (const ks::FilterSpec &spec : std::vector<ks::FilterSpec>{
-             ks::GaussianSpec{.ksize = 0, .sigma = 3}, ks::BoxSpec{.ksize = 31}}) {
+             ks::GaussianSpec{.ksize = 0, .sigma = 3}, ks::BoxSpec{.ksize = 31},
+             ks::GaussianSpec{.ksize = 0, .sigma = 100},
+             ks::GaborSpec{.ksize = 31, .sigma = 5, .theta_deg = 45, .lambda = 10}}) {
         fractions.clear();
         (void)ks::correlateFast(image, ks::makeKernel(spec), ks::closedFormTerms(spec, CV_8U),
                                 BorderMode::Reflect, control);

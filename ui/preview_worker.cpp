@@ -4,7 +4,8 @@
 #include "core/preview_scale.h"
 
 #include <QCoreApplication>
-#include <QMutexLocker>
+#include <QStringList>
+#include <QThread>
 
 #include <opencv2/imgproc.hpp>
 
@@ -12,6 +13,7 @@
 #include <exception>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace ks {
 
@@ -41,37 +43,38 @@ QString joined(const std::vector<std::string> &lines)
 
 } // namespace
 
-PreviewWorker::PreviewWorker(QObject *parent) : QThread(parent)
+PreviewWorker::PreviewWorker(QObject *parent) : QObject(parent)
 {
 }
 
 PreviewWorker::~PreviewWorker()
 {
     {
-        QMutexLocker locker(&mutex_);
+        const std::lock_guard lock(mutex_);
         abort_ = true;
         running_.request_stop();
-        condition_.wakeOne();
     }
-    wait();
+    condition_.notify_one();
+    if (thread_.joinable())
+        thread_.join();
 }
 
 void PreviewWorker::render(PreviewRequest request)
 {
-    QMutexLocker locker(&mutex_);
+    const std::lock_guard lock(mutex_);
     newest_.store(request.generation);
     pending_ = std::move(request);
     hasPending_ = true;
     running_.request_stop();
-    if (!isRunning())
-        start();
+    if (!thread_.joinable())
+        thread_ = std::thread(&PreviewWorker::run, this);
     else
-        condition_.wakeOne();
+        condition_.notify_one();
 }
 
 void PreviewWorker::setComputeObserver(std::function<void()> observer)
 {
-    QMutexLocker locker(&mutex_);
+    const std::lock_guard lock(mutex_);
     observer_ = std::move(observer);
 }
 
@@ -83,9 +86,8 @@ int PreviewWorker::cancelledComputations() const
 void PreviewWorker::run()
 {
     for (;;) {
-        QMutexLocker locker(&mutex_);
-        while (!hasPending_ && !abort_)
-            condition_.wait(&mutex_);
+        std::unique_lock lock(mutex_);
+        condition_.wait(lock, [this] { return hasPending_ || abort_; });
         if (abort_)
             return;
         const PreviewRequest request = std::exchange(pending_, PreviewRequest{});
@@ -93,7 +95,7 @@ void PreviewWorker::run()
         running_ = std::stop_source();
         const std::stop_token stop = running_.get_token();
         const std::function<void()> observer = observer_;
-        locker.unlock();
+        lock.unlock();
 
         compute(request, stop, observer);
     }

@@ -3,18 +3,25 @@
 // under a mutex and wakes the thread or cancels its running computation;
 // run() works on its own copy without the lock and sleeps when idle; the
 // destructor aborts, wakes and joins. Results leave by value in signals.
+//
+// The thread is a std::thread with std::mutex and std::condition_variable
+// rather than a QThread with QMutex and QWaitCondition: ThreadSanitizer sees
+// every hand-over between them (Qt's wait condition and QThread::wait
+// synchronise inside the uninstrumented Qt library, which it reports as
+// double locks and races), so the tsan build checks this class for real.
 #pragma once
 
 #include "preview_controller.h"
 
-#include <QMutex>
-#include <QThread>
-#include <QWaitCondition>
+#include <QObject>
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <stop_token>
+#include <thread>
 
 namespace ks {
 
@@ -28,7 +35,7 @@ struct PreviewRequest {
     cv::Rect visible;      ///< non-empty: compute the exact output over it next, if a crop can
 };
 
-class PreviewWorker : public QThread {
+class PreviewWorker : public QObject {
     Q_OBJECT
 
 public:
@@ -52,10 +59,8 @@ signals:
     void resultReady(const ks::PreviewResult &result);
     void failed(quint64 generation, const QString &message);
 
-protected:
-    void run() override;
-
 private:
+    void run();
     void compute(const PreviewRequest &request, const std::stop_token &stop,
                  const std::function<void()> &observer);
     PreviewResult quickResult(const PreviewRequest &request, const RunControl &control,
@@ -65,9 +70,11 @@ private:
                                                const std::function<void()> &observer);
     const cv::Mat &downscaledSource(const PreviewRequest &request);
 
-    // Shared with the GUI thread, guarded by mutex_.
-    QMutex mutex_;
-    QWaitCondition condition_;
+    std::thread thread_; ///< started by the first render(); GUI thread only
+
+    // Shared with the worker thread, guarded by mutex_.
+    std::mutex mutex_;
+    std::condition_variable condition_;
     PreviewRequest pending_;
     bool hasPending_ = false;
     std::atomic<bool> abort_{false};
