@@ -195,6 +195,8 @@ MainWindow::MainWindow(QWidget *parent)
     panel_->setSettings(document_.filter, document_.options, document_.display);
     readSettings();
     setSource(decodeImageResource(kSamplePath), tr("astronaut.png (sample)"));
+    // The view's keys (Space to pan, backslash to compare) work from the start.
+    view_->setFocus();
 }
 
 MainWindow::~MainWindow() = default;
