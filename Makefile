@@ -13,7 +13,7 @@ run: build
 	$(BUILD_DIR)/app/kernelscope $(ARGS)
 
 test: build
-	ctest --preset $(PRESET) -j $(JOBS)
+	ctest --preset $(PRESET)
 
 build: configure
 	cmake --build --preset $(PRESET) -j $(JOBS)

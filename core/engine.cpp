@@ -175,9 +175,11 @@ private:
 /// A new, uninitialized Mat whose data comes from HugePageAllocator.
 cv::Mat newOutput(cv::Size size, int type)
 {
-    static HugePageAllocator allocator; // outlives every engine result
+    // Never destroyed, like OpenCV's own allocators: a result may outlive
+    // static destruction (a global Mat, a detached thread's frame).
+    static HugePageAllocator *const allocator = new HugePageAllocator;
     cv::Mat m;
-    m.allocator = &allocator;
+    m.allocator = allocator;
     m.create(size, type);
     return m;
 }
