@@ -57,10 +57,9 @@ Document withFilter(FilterSpec spec)
 std::vector<PreviewCase> previewCases()
 {
     std::vector<PreviewCase> cases;
-    cases.push_back({"gabor_k31", withFilter(GaborSpec{31, 4, 0, 10, 0.5, 0}),
-                     [](Document &d, int i) {
-                         std::get<GaborSpec>(d.filter).theta_deg = (i * 7) % 180;
-                     }});
+    cases.push_back(
+        {"gabor_k31", withFilter(GaborSpec{31, 4, 0, 10, 0.5, 0}),
+         [](Document &d, int i) { std::get<GaborSpec>(d.filter).theta_deg = (i * 7) % 180; }});
     cases.push_back({"gaussian_k31_s5", withFilter(GaussianSpec{31, 5}), [](Document &d, int i) {
                          std::get<GaussianSpec>(d.filter).sigma = 4 + 0.01 * (i % 200);
                      }});
@@ -70,10 +69,9 @@ std::vector<PreviewCase> previewCases()
     cases.push_back({"box_k31", withFilter(BoxSpec{31, true}), [](Document &d, int i) {
                          std::get<BoxSpec>(d.filter).ksize = i % 2 == 0 ? 29 : 31;
                      }});
-    cases.push_back({"derivative_k31", withFilter(DerivativeSpec{1, 0, 4, 31}),
-                     [](Document &d, int i) {
-                         std::get<DerivativeSpec>(d.filter).angle_deg = (i * 7) % 360;
-                     }});
+    cases.push_back(
+        {"derivative_k31", withFilter(DerivativeSpec{1, 0, 4, 31}),
+         [](Document &d, int i) { std::get<DerivativeSpec>(d.filter).angle_deg = (i * 7) % 360; }});
     CustomSpec custom;
     custom.rows = custom.cols = 31;
     custom.values.resize(31 * 31);
@@ -176,8 +174,7 @@ PreviewFigures runCase(const cv::Mat &source, const PreviewCase &c)
     clock.start();
     for (int i = 0; i < kChanges; ++i) {
         const double due = i * kChangeIntervalMs;
-        waitFor([&] { return static_cast<double>(clock.nsecsElapsed()) / 1e6 >= due; },
-                1000);
+        waitFor([&] { return static_cast<double>(clock.nsecsElapsed()) / 1e6 >= due; }, 1000);
         c.change(document, i);
         controller.setDocument(document);
         sinceLastChange.start();

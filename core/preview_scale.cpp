@@ -1,9 +1,11 @@
 #include "preview_scale.h"
 
+#include "errors.h"
 #include "kernels.h"
 #include "parameters.h"
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -70,6 +72,51 @@ double scaleLength(double length, double factor, double min, const std::string &
     return min;
 }
 
+/// A side of a custom kernel scaled by factor, keeping its parity (so the
+/// anchor stays where it is): odd sides as scaleKernelSize, even ones the
+/// nearest even size of at least 2.
+int scaleCustomSide(int side, double factor, Notes &notes)
+{
+    if (side % 2 == 1)
+        return scaleKernelSize(side, factor, notes);
+    return static_cast<int>(2 * std::max(std::lround(side * factor / 2), 1L));
+}
+
+/// A custom kernel resampled like the image: each new tap averages the taps
+/// it covers (area interpolation), scaled so that the sum of the taps, and
+/// with it the response to flat and slowly varying areas, is kept.
+FilterSpec scaleCustom(const CustomSpec &custom, double factor, Notes &notes)
+{
+    CustomSpec out = custom;
+    out.rows = scaleCustomSide(custom.rows, factor, notes);
+    out.cols = scaleCustomSide(custom.cols, factor, notes);
+    if (out.rows == custom.rows && out.cols == custom.cols)
+        return custom;
+    const cv::Mat taps(custom.rows, custom.cols, CV_64F,
+                       const_cast<double *>(custom.values.data()));
+    cv::Mat resampled;
+    cv::resize(taps, resampled, cv::Size(out.cols, out.rows), 0, 0, cv::INTER_AREA);
+    // Keep the sum exactly (area interpolation works with float weights);
+    // a zero-sum kernel keeps its scale through the ratio of the areas.
+    const double sum = cv::sum(taps)[0];
+    const double resampledSum = cv::sum(resampled)[0];
+    if (std::abs(sum) > 1e-9 * cv::norm(taps, cv::NORM_L1) && resampledSum != 0)
+        resampled *= sum / resampledSum;
+    else
+        resampled *= (static_cast<double>(custom.rows) * custom.cols) /
+                     (static_cast<double>(out.rows) * out.cols);
+    out.values.assign(resampled.begin<double>(), resampled.end<double>());
+    try {
+        validate(FilterSpec{out});
+    } catch (const ParameterError &) {
+        notes.add("custom kernel not scaled, shown at its full-resolution size");
+        return custom;
+    }
+    notes.add("custom kernel resampled to " + std::to_string(out.rows) + " x " +
+              std::to_string(out.cols));
+    return out;
+}
+
 double minimumOf(FilterKind kind, std::string_view key)
 {
     return findParameter(kind, key)->min;
@@ -110,8 +157,7 @@ FilterSpec scaleFilter(const FilterSpec &spec, double factor, Notes &notes)
         return d;
     }
     case FilterKind::Custom:
-        notes.add("custom kernel not scaled, shown at its full-resolution size");
-        return spec;
+        return scaleCustom(std::get<CustomSpec>(spec), factor, notes);
     }
     return spec;
 }

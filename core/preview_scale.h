@@ -30,7 +30,10 @@ struct ScaledDocument {
 /// - Values that would fall below their descriptor's minimum (sigma 0.1 px,
 ///   lambda 2 px) are clamped to it, and a kernel size of 3 or more that
 ///   would shrink below 3 is kept at 3: both are named in the note.
-/// - Custom kernels have no scale: they are kept as they are, with a note.
+/// - Custom kernels are resampled like the image (area interpolation, taps
+///   multiplied by the ratio of the areas so their sum is kept), each side to
+///   the nearest size of the same parity (odd sides as kernel sizes above),
+///   with a note; one whose resampled taps would be invalid is kept as it is.
 /// - Regions: rectangles (covering the scaled area), Gaussian sigma, Box size
 ///   (odd), Pixelate cell (>= 1) and feather are scaled; clamps are noted.
 /// - Abs and Offset mappings with a fixed gain get the gain multiplied by

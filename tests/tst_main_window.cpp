@@ -62,10 +62,7 @@ bool identical(const cv::Mat &a, const cv::Mat &b)
 bool waitForExact(ks::MainWindow &window, int timeoutMs = 30000)
 {
     return QTest::qWaitFor(
-        [&] {
-            return window.showsExactResult() &&
-                   !window.previewController()->isBusy();
-        },
+        [&] { return window.showsExactResult() && !window.previewController()->isBusy(); },
         timeoutMs);
 }
 

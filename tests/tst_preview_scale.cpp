@@ -118,8 +118,8 @@ private slots:
     void box();
     void derivative_data();
     void derivative();
-    void customIsKeptWithNote_data();
-    void customIsKeptWithNote();
+    void customIsResampled_data();
+    void customIsResampled();
     void identityHasNothingToScale();
     void regions_data();
     void regions();
@@ -323,25 +323,53 @@ void TestPreviewScale::derivative()
     }
 }
 
-void TestPreviewScale::customIsKeptWithNote_data()
+void TestPreviewScale::customIsResampled_data()
 {
     QTest::addColumn<double>("factor");
-    for (double f : kFactors)
-        QTest::addRow("%g", f) << f;
+    QTest::addColumn<int>("rows");
+    QTest::addColumn<int>("cols");
+    // Odd sides: the odd size nearest to side * factor (at least 3 from 3);
+    // even sides: the even size nearest, at least 2.
+    QTest::newRow("1") << 1.0 << 9 << 6;
+    QTest::newRow("0.5") << 0.5 << 5 << 4;   // 4.5 -> 5, 3 -> 4 (nearest even, 1.5 rounds up)
+    QTest::newRow("0.25") << 0.25 << 3 << 2; // 2.25 -> 3, 1.5 -> 2
+    QTest::newRow("0.01") << 0.01 << 3 << 2;
 }
 
-void TestPreviewScale::customIsKeptWithNote()
+void TestPreviewScale::customIsResampled()
 {
     QFETCH(double, factor);
+    QFETCH(int, rows);
+    QFETCH(int, cols);
     ks::CustomSpec custom;
-    custom.rows = 1;
-    custom.cols = 5;
-    custom.values = {1, 2, 3, 2, 1};
-    custom.normalize = true;
+    custom.rows = 9;
+    custom.cols = 6;
+    custom.values.resize(54);
+    double sum = 0;
+    for (int i = 0; i < 54; ++i) {
+        custom.values[static_cast<std::size_t>(i)] = std::sin(i * 0.7) + 0.25;
+        sum += custom.values[static_cast<std::size_t>(i)];
+    }
     const ks::ScaledDocument scaled = ks::scaleDocument(withFilter(custom), factor);
-    QVERIFY(std::get<ks::CustomSpec>(scaled.document.filter) == custom);
-    QCOMPARE(contains(scaled.note, "custom kernel not scaled"), factor < 1);
-    QCOMPARE(scaled.note.empty(), factor == 1);
+    const auto &out = std::get<ks::CustomSpec>(scaled.document.filter);
+    QCOMPARE(out.rows, rows);
+    QCOMPARE(out.cols, cols);
+    QCOMPARE(out.values.size(), static_cast<std::size_t>(rows * cols));
+    QCOMPARE(out.normalize, custom.normalize);
+    if (factor == 1) {
+        QVERIFY(out == custom);
+        QVERIFY(scaled.note.empty());
+        return;
+    }
+    double scaledSum = 0;
+    for (double v : out.values)
+        scaledSum += v;
+    QVERIFY2(std::abs(scaledSum - sum) <= 1e-12 * std::abs(sum),
+             qPrintable(QStringLiteral("%1 vs %2").arg(scaledSum).arg(sum)));
+    const std::string expected =
+        "custom kernel resampled to " + std::to_string(rows) + " x " + std::to_string(cols);
+    QVERIFY2(contains(scaled.note, expected.c_str()), scaled.note.c_str());
+    ks::validate(scaled.document.filter);
 }
 
 void TestPreviewScale::identityHasNothingToScale()

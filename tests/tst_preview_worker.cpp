@@ -261,9 +261,16 @@ void TestPreviewWorker::quickBeforeExact_data()
     QTest::newRow("tall") << QSize(600, 700) << QSize(800, 50)
                           << withFilter(ks::DerivativeSpec{}, {ks::DisplayMode::Abs, 3.0})
                           << 1.0 / 14 << QSize(43, 50) << "kernel too small";
-    QTest::newRow("custom note") << QSize(800, 600) << QSize(400, 300)
-                                 << withFilter(ks::CustomSpec{}) << 0.5 << QSize(400, 300)
-                                 << "custom kernel not scaled";
+    QTest::newRow("custom 3x3 note")
+        << QSize(800, 600) << QSize(400, 300) << withFilter(ks::CustomSpec{}) << 0.5
+        << QSize(400, 300) << "kernel too small";
+    ks::CustomSpec wide;
+    wide.rows = 3;
+    wide.cols = 9;
+    wide.values.assign(27, 1.0 / 27);
+    QTest::newRow("custom resampled")
+        << QSize(800, 600) << QSize(400, 300) << withFilter(wide) << 0.5 << QSize(400, 300)
+        << "custom kernel resampled to 3 x 5";
     QTest::newRow("fits the view") << QSize(500, 400) << QSize(1000, 1000)
                                    << withFilter(ks::GaborSpec{}) << 1.0 << QSize() << "";
 }

@@ -138,12 +138,12 @@ std::optional<ExportChoice> askExportOptions(QWidget *parent, const QString &ext
             depth->addItem(MainWindow::tr("16-bit"), CV_16U);
     }
     if (depth->count() == 0) {
-        QMessageBox::warning(parent, MainWindow::tr("Export Image"),
-                             mode == DisplayMode::Raw
-                                 ? MainWindow::tr("The raw response is 32-bit float: export it "
-                                                  "as .tif, or choose another display mapping.")
-                                 : MainWindow::tr("The format .%1 cannot be written.")
-                                       .arg(extension));
+        QMessageBox::warning(
+            parent, MainWindow::tr("Export Image"),
+            mode == DisplayMode::Raw
+                ? MainWindow::tr("The raw response is 32-bit float: export it "
+                                 "as .tif, or choose another display mapping.")
+                : MainWindow::tr("The format .%1 cannot be written.").arg(extension));
         return std::nullopt;
     }
     form->addRow(MainWindow::tr("Depth:"), depth);
@@ -237,8 +237,8 @@ void MainWindow::createActions()
     zoomOut->setShortcuts(QKeySequence::ZoomOut);
     QAction *fit = viewMenu_->addAction(tr("&Fit to Window"), view_, &ImageView::fitToWindow);
     fit->setShortcut(QKeySequence(tr("Ctrl+0")));
-    QAction *actual = viewMenu_->addAction(tr("&Actual Size (100 %)"), view_,
-                                           &ImageView::zoomToActualSize);
+    QAction *actual =
+        viewMenu_->addAction(tr("&Actual Size (100 %)"), view_, &ImageView::zoomToActualSize);
     actual->setShortcut(QKeySequence(tr("Ctrl+1")));
     viewMenu_->addSeparator();
     QAction *split = viewMenu_->addAction(tr("&Split Before/After"));
@@ -334,9 +334,9 @@ void MainWindow::rebuildRecentMenu()
     recentMenu_->clear();
     for (int i = 0; i < recentFiles_.size(); ++i) {
         const QString path = recentFiles_[i];
-        QAction *action = recentMenu_->addAction(
-            tr("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()),
-            this, [this, path] { openFile(path); });
+        QAction *action =
+            recentMenu_->addAction(tr("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()), this,
+                                   [this, path] { openFile(path); });
         action->setToolTip(path);
     }
     if (!recentFiles_.isEmpty()) {
@@ -505,8 +505,8 @@ void MainWindow::showError(const QString &message)
 {
     // Window-modal and non-blocking, so the event loop (and the preview)
     // keeps running and tests can inspect it.
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Kernelscope"), message, QMessageBox::Ok,
-                                this);
+    auto *box =
+        new QMessageBox(QMessageBox::Warning, tr("Kernelscope"), message, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
     emit errorShown(message);
@@ -517,8 +517,7 @@ void MainWindow::openDialog()
     QStringList patterns;
     for (const std::string &ext : readableImageExtensions())
         patterns << QStringLiteral("*.%1").arg(QString::fromStdString(ext));
-    const QString filter =
-        tr("Images (%1);;All files (*)").arg(patterns.join(QLatin1Char(' ')));
+    const QString filter = tr("Images (%1);;All files (*)").arg(patterns.join(QLatin1Char(' ')));
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Image"), lastFolder(), filter);
     if (!path.isEmpty())
         openFile(path);
@@ -529,9 +528,9 @@ void MainWindow::exportDialog()
     const QString base = sourcePath_.isEmpty() ? QStringLiteral("astronaut")
                                                : QFileInfo(sourcePath_).completeBaseName();
     const bool raw = document_.display.mode == DisplayMode::Raw;
-    const QString suggested =
-        QDir(lastFolder()).filePath(base + (raw ? QStringLiteral("-response.tif")
-                                                : QStringLiteral("-filtered.png")));
+    const QString suggested = QDir(lastFolder())
+                                  .filePath(base + (raw ? QStringLiteral("-response.tif")
+                                                        : QStringLiteral("-filtered.png")));
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export Image"), suggested,
         tr("PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;BMP (*.bmp);;WebP (*.webp)"));
@@ -567,9 +566,9 @@ void MainWindow::exportDialog()
         else if (!error.isEmpty())
             showError(error);
     });
-    watcher->setFuture(QtConcurrent::run(
-        [source = source_, document = document_, depth = choice->depth, target = toPath(path),
-         save, stop]() -> QString {
+    watcher->setFuture(
+        QtConcurrent::run([source = source_, document = document_, depth = choice->depth,
+                           target = toPath(path), save, stop]() -> QString {
             try {
                 const PipelineOutput out =
                     runPipeline(source, document, depth, RunControl{stop->get_token(), {}});
