@@ -20,7 +20,7 @@ void validate(const Document &document)
 }
 
 PipelineOutput runPipeline(const cv::Mat &source, const Document &document, int outputDepth,
-                           const RunControl &control)
+                           const RunControl &control, double toleranceFraction)
 {
     validate(document);
     if (document.display.mode != DisplayMode::Raw && outputDepth != CV_8U && outputDepth != CV_16U)
@@ -45,7 +45,8 @@ PipelineOutput runPipeline(const cv::Mat &source, const Document &document, int 
         part.progress = [&control, regionShare](double f) {
             control.report(regionShare + f * (1 - regionShare));
         };
-    out.response = applyFilter(out.blurred, document.filter, document.options, part);
+    out.response =
+        applyFilter(out.blurred, document.filter, document.options, part, toleranceFraction);
     control.checkpoint();
     out.output = mapForDisplay(out.response, document.display, outputDepth);
     return out;

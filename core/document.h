@@ -31,8 +31,10 @@ struct PipelineOutput {
 
 /// source -> region blurs -> filter -> display mapping -> output.
 /// outputDepth: CV_8U or CV_16U (ignored for DisplayMode::Raw, which gives
-/// CV_32F). Throws ParameterError, std::invalid_argument, Cancelled.
+/// CV_32F). toleranceFraction: the filter's accuracy (see applyFilter).
+/// Throws ParameterError, std::invalid_argument, Cancelled.
 PipelineOutput runPipeline(const cv::Mat &source, const Document &document, int outputDepth,
-                           const RunControl &control = {});
+                           const RunControl &control = {},
+                           double toleranceFraction = kEngineTolerance);
 
 } // namespace ks

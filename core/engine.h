@@ -62,8 +62,14 @@
 
 namespace ks {
 
-/// A hundredth of an 8-bit level, as a fraction of full scale (fullScale()).
+/// A hundredth of an 8-bit level, as a fraction of full scale (fullScale()):
+/// the accuracy of every exact result (responses, exports, the command line).
 inline constexpr double kEngineTolerance = 1e-2 / 255;
+
+/// Half an 8-bit level: invisible on screen, the accuracy rule of the quick
+/// preview stage (which is a scaled-down approximation anyway), where it lets
+/// the planner take cheaper float and low-rank paths.
+inline constexpr double kPreviewTolerance = 0.5 / 255;
 
 enum class EnginePath { Direct, RunningSum, SeparableFloat, SeparableDouble, Fft, SeparableFft };
 

@@ -77,7 +77,7 @@ double fullScale(int depth)
 }
 
 Response applyFilter(const cv::Mat &image, const FilterSpec &spec, const FilterOptions &options,
-                     const RunControl &control)
+                     const RunControl &control, double toleranceFraction)
 {
     checkImage(image);
     const cv::Mat kernel = makeKernel(spec, image.depth());
@@ -107,7 +107,7 @@ Response applyFilter(const cv::Mat &image, const FilterSpec &spec, const FilterO
     }
     // The engine picks the path (engine.h) and filters all channels at once.
     response.values = correlateFast(colour, kernel, closedFormTerms(spec, image.depth()),
-                                    options.border, control);
+                                    options.border, control, toleranceFraction);
     return response;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "border.h"
+#include "engine.h"
 #include "filter_spec.h"
 #include "run_control.h"
 
@@ -45,9 +46,12 @@ std::string depthName(int depth);
 /// Correlates image with the spec's kernel (see correlate()).
 /// image: depth CV_8U, CV_16U or CV_32F with 1 (grey), 3 (BGR) or 4 (BGRA)
 /// channels; the alpha of a 4-channel image is carried through untouched.
+/// toleranceFraction: the accuracy the engine must keep, as a fraction of the
+/// source's full scale (engine.h: kEngineTolerance, or kPreviewTolerance).
 /// Throws ParameterError for an invalid spec, std::invalid_argument for an
 /// empty image or an unsupported depth or channel count, Cancelled when stopped.
 Response applyFilter(const cv::Mat &image, const FilterSpec &spec,
-                     const FilterOptions &options = {}, const RunControl &control = {});
+                     const FilterOptions &options = {}, const RunControl &control = {},
+                     double toleranceFraction = kEngineTolerance);
 
 } // namespace ks

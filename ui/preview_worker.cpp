@@ -159,7 +159,8 @@ PreviewResult PreviewWorker::quickResult(const PreviewRequest &request, const Ru
         const cv::Mat &small = downscaledSource(request);
         const ScaledDocument scaled = scaleDocument(request.document, request.quickScale);
         beforePipeline(observer);
-        const PipelineOutput out = runPipeline(small, scaled.document, CV_8U, control);
+        const PipelineOutput out =
+            runPipeline(small, scaled.document, CV_8U, control, kPreviewTolerance);
         quick_.result = PreviewResult{};
         quick_.result.region = QRect(0, 0, request.source.cols, request.source.rows);
         quick_.result.output = out.output;
