@@ -37,6 +37,8 @@ constexpr double kDoubleEps = 0x1p-53;
 constexpr double kDirectPerTap = 0.55;
 constexpr double kDirectBase = 12;
 constexpr double kFloatPerTap = 0.18;
+constexpr double kDirectFloatPerTap = 0.25; // filter2D's float SIMD loop, per tap and value
+constexpr int kMaxDirectFloatTaps = 130;    // filter2D's spatial path for float input
 constexpr double kDoublePerTap = 0.7;
 constexpr double kSeparableBase = 1.0;
 constexpr double kRunningSum = 3.0;
@@ -336,6 +338,34 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
             if (!direct)
                 acc.convertTo(out, CV_32F);
         }
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Direct 2-D correlation in float: cv::filter2D on every extended strip, with
+// BORDER_ISOLATED on the whole extension so that whichever method OpenCV
+// picks reads only real (extended) pixels; the strip is cut out afterwards.
+
+void runDirectFloat(const cv::Mat &kernel, const cv::Mat &src, cv::Mat &dst, BorderMode border,
+                    double costPerValue, const RunControl &control)
+{
+    const int kh = kernel.rows;
+    const int kw = kernel.cols;
+    const int cn = src.channels();
+    cv::Mat taps;
+    kernel.convertTo(taps, CV_32F);
+    const cv::Point anchor(kw / 2, kh / 2);
+    const int rowsPerStrip = stripRowsFor(costPerValue, src.cols * cn, src.rows, kh);
+    forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
+        if (stop())
+            return;
+        // Float input: filter2D keeps float kernels under 130 taps on its
+        // SIMD loop (8-bit input would switch to a DFT from 50 taps).
+        const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, CV_32F);
+        cv::Mat out;
+        cv::filter2D(ext, out, CV_32F, taps, anchor, 0,
+                     cv::BORDER_CONSTANT | cv::BORDER_ISOLATED);
+        stripRoi(out, rows, kh, kw).copyTo(dst.rowRange(y0, y0 + rows));
     });
 }
 
@@ -652,6 +682,8 @@ double fullScaleOf(int depth)
 std::string EnginePlan::name() const
 {
     switch (path) {
+    case EnginePath::DirectFloat:
+        return "direct-float";
     case EnginePath::Direct:
         return "direct";
     case EnginePath::RunningSum:
@@ -739,6 +771,15 @@ EnginePlan planCorrelation(const cv::Mat &kernel, const std::vector<SeparableTer
         if (candidate.errorBound <= tolerance && candidate.cost < best.cost)
             best = std::move(candidate);
     };
+
+    if (kh * kw < kMaxDirectFloatTaps) {
+        EnginePlan p;
+        p.path = EnginePath::DirectFloat;
+        p.cost = kSeparableBase + kDirectFloatPerTap * kh * kw;
+        p.errorBound = static_cast<double>(kh * kw + 4) * kFloatEps *
+                       cv::norm(kernel, cv::NORM_L1) * maxAbsInput;
+        consider(std::move(p));
+    }
 
     if (allTapsEqual(kernel) && kh * kw > 1) {
         EnginePlan p;
@@ -884,6 +925,9 @@ cv::Mat runPlan(const EnginePlan &plan, const cv::Mat &src, const cv::Mat &kerne
 
     cv::Mat dst = newOutput(src.size(), CV_32FC(cn));
     switch (plan.path) {
+    case EnginePath::DirectFloat:
+        runDirectFloat(kernel, src, dst, border, plan.cost, control);
+        break;
     case EnginePath::RunningSum:
         runRunningSum(plan.boxTap, kernel.rows, kernel.cols, src, dst, border, control);
         break;

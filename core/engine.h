@@ -5,6 +5,10 @@
 // Paths (EnginePath), each built on OpenCV's run-time dispatched SIMD code:
 //  - Direct: correlate() (correlate.h), the exact 2-D reference, accumulated
 //    in double. Always available; chosen when nothing cheaper is accurate.
+//  - DirectFloat: the same 2-D correlation with cv::filter2D in float on
+//    every strip, for small kernels (under 130 taps) whose float rounding
+//    bound, (kh kw + 4) 2^-24 sum|K| max|input|, fits (dense custom kernels
+//    in the quick preview).
 //  - RunningSum: a kernel whose taps are all equal (box): cv::boxFilter's
 //    sliding sums per strip (integers for 8U/16U, doubles otherwise), O(1)
 //    per pixel whatever the size.
@@ -71,7 +75,15 @@ inline constexpr double kEngineTolerance = 1e-2 / 255;
 /// the planner take cheaper float and low-rank paths.
 inline constexpr double kPreviewTolerance = 0.5 / 255;
 
-enum class EnginePath { Direct, RunningSum, SeparableFloat, SeparableDouble, Fft, SeparableFft };
+enum class EnginePath {
+    Direct,
+    DirectFloat,
+    RunningSum,
+    SeparableFloat,
+    SeparableDouble,
+    Fft,
+    SeparableFft
+};
 
 /// One separable term: kernel(i, j) += col[i] * row[j].
 struct SeparableTerm {
