@@ -24,7 +24,6 @@
 
 namespace {
 
-
 void printError(const QString &message)
 {
     std::fprintf(stderr, "kernelscope: %s\n", message.toLocal8Bit().constData());

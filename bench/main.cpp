@@ -12,10 +12,10 @@
 // 5). A baseline whose warm-up run takes over 1 s is timed once more only
 // (reported reps show it).
 #include "core/engine.h"
-#include "preview_bench.h"
 #include "core/filter.h"
 #include "core/kernels.h"
 #include "core/region_blur.h"
+#include "preview_bench.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>

@@ -363,8 +363,7 @@ void runDirectFloat(const cv::Mat &kernel, const cv::Mat &src, cv::Mat &dst, Bor
         // SIMD loop (8-bit input would switch to a DFT from 50 taps).
         const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, CV_32F);
         cv::Mat out;
-        cv::filter2D(ext, out, CV_32F, taps, anchor, 0,
-                     cv::BORDER_CONSTANT | cv::BORDER_ISOLATED);
+        cv::filter2D(ext, out, CV_32F, taps, anchor, 0, cv::BORDER_CONSTANT | cv::BORDER_ISOLATED);
         stripRoi(out, rows, kh, kw).copyTo(dst.rowRange(y0, y0 + rows));
     });
 }

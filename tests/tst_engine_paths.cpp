@@ -235,9 +235,9 @@ void TestEnginePaths::everyPathMatchesNaive()
         l1 += a * b;
     }
     const bool directFloat = static_cast<EnginePath>(path) == EnginePath::DirectFloat;
-    const double eps =
-        static_cast<EnginePath>(path) == EnginePath::SeparableFloat || directFloat ? 0x1p-24
-                                                                                    : 0x1p-40;
+    const double eps = static_cast<EnginePath>(path) == EnginePath::SeparableFloat || directFloat
+                           ? 0x1p-24
+                           : 0x1p-40;
     // Rounding bound of the path plus float output rounding: a float 2-D sum
     // rounds once per tap, a separable one once per tap of each pass.
     if (directFloat)
