@@ -3,6 +3,7 @@
 // the cost model's choices for the cases the benchmark times.
 #include "core/engine.h"
 #include "core/kernels.h"
+#include "naive_reference.h"
 
 #include <QTest>
 
@@ -19,57 +20,10 @@ namespace {
 using ks::BorderMode;
 using ks::EnginePath;
 
-/// Source index for position p, or -1 for the zero border (cv::borderInterpolate semantics).
-int extendIndex(int p, int len, BorderMode mode)
-{
-    if (p >= 0 && p < len)
-        return p;
-    switch (mode) {
-    case BorderMode::Replicate:
-        return p < 0 ? 0 : len - 1;
-    case BorderMode::Constant:
-        return -1;
-    case BorderMode::Wrap: {
-        const int r = p % len;
-        return r < 0 ? r + len : r;
-    }
-    case BorderMode::Reflect:
-    case BorderMode::Reflect101: {
-        if (len == 1)
-            return 0;
-        const int delta = mode == BorderMode::Reflect101 ? 1 : 0;
-        while (p < 0 || p >= len)
-            p = p < 0 ? -p - 1 + delta : 2 * len - 1 - p - delta;
-        return p;
-    }
-    }
-    return -1;
-}
-
 /// Naive correlation of every channel, in double: CV_64FC(cn).
 cv::Mat naive(const cv::Mat &src, const cv::Mat1d &k, BorderMode mode)
 {
-    cv::Mat s;
-    src.convertTo(s, CV_64F);
-    const int cn = src.channels();
-    cv::Mat out(src.size(), CV_64FC(cn));
-    for (int y = 0; y < src.rows; ++y)
-        for (int x = 0; x < src.cols; ++x)
-            for (int c = 0; c < cn; ++c) {
-                double acc = 0;
-                for (int i = 0; i < k.rows; ++i) {
-                    const int sy = extendIndex(y + i - k.rows / 2, src.rows, mode);
-                    if (sy < 0)
-                        continue;
-                    for (int j = 0; j < k.cols; ++j) {
-                        const int sx = extendIndex(x + j - k.cols / 2, src.cols, mode);
-                        if (sx >= 0)
-                            acc += k(i, j) * s.ptr<double>(sy)[sx * cn + c];
-                    }
-                }
-                out.ptr<double>(y)[x * cn + c] = acc;
-            }
-    return out;
+    return ks::test::naiveCorrelationChannels(src, k, mode);
 }
 
 double maxError(const cv::Mat &got, const cv::Mat &ref)

@@ -6,6 +6,7 @@
 // ks::makeKernel, which tst_kernels checks on its own.
 #include "core/filter.h"
 #include "core/kernels.h"
+#include "naive_reference.h"
 
 #include <QTest>
 
@@ -60,75 +61,8 @@ const char *depthLabel(int depth)
     }
 }
 
-/// Source index for position p, or -1 for the zero border; the semantics of
-/// cv::borderInterpolate (repeated reflection, 1-pixel axes map to 0).
-int extendIndex(int p, int len, BorderMode mode)
-{
-    if (p >= 0 && p < len)
-        return p;
-    switch (mode) {
-    case BorderMode::Replicate:
-        return p < 0 ? 0 : len - 1;
-    case BorderMode::Constant:
-        return -1;
-    case BorderMode::Wrap: {
-        const int r = p % len;
-        return r < 0 ? r + len : r;
-    }
-    case BorderMode::Reflect:
-    case BorderMode::Reflect101: {
-        if (len == 1)
-            return 0;
-        const int delta = mode == BorderMode::Reflect101 ? 1 : 0;
-        while (p < 0 || p >= len) {
-            if (p < 0)
-                p = -p - 1 + delta;
-            else
-                p = 2 * len - 1 - p - delta;
-        }
-        return p;
-    }
-    }
-    return -1;
-}
-
-/// dst(y, x) = sum kernel(i, j) * src_ext(y + i - ay, x + j - ax), in double.
-cv::Mat1d naiveCorrelation(const cv::Mat &src, const cv::Mat &kernel, BorderMode mode)
-{
-    cv::Mat1d source;
-    src.convertTo(source, CV_64F);
-    cv::Mat1d taps;
-    kernel.convertTo(taps, CV_64F);
-    const int ax = taps.cols / 2;
-    const int ay = taps.rows / 2;
-    std::vector<int> colIndex(static_cast<size_t>(source.cols + taps.cols - 1));
-    for (size_t t = 0; t < colIndex.size(); ++t)
-        colIndex[t] = extendIndex(static_cast<int>(t) - ax, source.cols, mode);
-    std::vector<int> rowIndex(static_cast<size_t>(source.rows + taps.rows - 1));
-    for (size_t t = 0; t < rowIndex.size(); ++t)
-        rowIndex[t] = extendIndex(static_cast<int>(t) - ay, source.rows, mode);
-
-    cv::Mat1d dst(source.size());
-    for (int y = 0; y < source.rows; ++y) {
-        for (int x = 0; x < source.cols; ++x) {
-            double acc = 0;
-            for (int i = 0; i < taps.rows; ++i) {
-                const int sy = rowIndex[static_cast<size_t>(y + i)];
-                if (sy < 0)
-                    continue;
-                const double *srow = source[sy];
-                const double *krow = taps[i];
-                for (int j = 0; j < taps.cols; ++j) {
-                    const int sx = colIndex[static_cast<size_t>(x + j)];
-                    if (sx >= 0)
-                        acc += krow[j] * srow[sx];
-                }
-            }
-            dst(y, x) = acc;
-        }
-    }
-    return dst;
-}
+using ks::test::extendIndex;
+using ks::test::naiveCorrelation;
 
 /// Random image in the full range of its depth (float: -1..2, i.e. slightly
 /// beyond the nominal 0..1); a float alpha stays in 0..1.
