@@ -9,7 +9,6 @@ packages=(
   ninja-build
   g++
   make
-  pkg-config
   qt6-base-dev
   qt6-base-dev-tools
   libqt6opengl6-dev
@@ -20,7 +19,6 @@ packages=(
   libqcustomplot-dev
   libqcustomplot2.1-qt6
   nlohmann-json3-dev
-  libbenchmark-dev
   qt6-qpa-plugins
   fonts-dejavu-core
 )
