@@ -461,7 +461,7 @@ std::pair<cv::Size, double> chooseFftTile(int kh, int kwv, int rows, int values)
                 continue;
             // A tile's transform stays within a few MB (cache, peak memory,
             // and a stop request seen within a few ms).
-            if (static_cast<double>(t.width) * t.height > (1 << 19))
+            if (static_cast<double>(t.width) * t.height > (1 << 18))
                 continue;
             const double c = fftCost(t, kh, kwv, rows, values);
             if (c < best.second)
