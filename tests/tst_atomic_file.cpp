@@ -5,6 +5,7 @@
 // that an existing target still holds its old bytes.
 
 #include "core/atomic_file.h"
+#include "test_fixtures.h"
 
 #include <QStringList>
 #include <QTemporaryDir>
@@ -28,6 +29,10 @@
 #include <vector>
 
 namespace {
+
+using ks::test::entries;
+using ks::test::fileErrorOf;
+using ks::test::folderOf;
 
 namespace fs = std::filesystem;
 
@@ -63,32 +68,6 @@ void writePlain(const fs::path &path, const Bytes &bytes)
     std::ofstream out(path, std::ios::binary);
     out.write(reinterpret_cast<const char *>(bytes.data()),
               static_cast<std::streamsize>(bytes.size()));
-}
-
-/// The names in a folder, sorted.
-QStringList entries(const fs::path &folder)
-{
-    QStringList names;
-    for (const fs::directory_entry &entry : fs::directory_iterator(folder))
-        names.append(QString::fromStdString(entry.path().filename().string()));
-    names.sort();
-    return names;
-}
-
-fs::path folderOf(const QTemporaryDir &dir)
-{
-    return fs::path(dir.path().toStdString());
-}
-
-/// The message of the FileError thrown by f, or std::nullopt.
-template <typename F> std::optional<std::string> fileErrorOf(F f)
-{
-    try {
-        f();
-    } catch (const ks::FileError &e) {
-        return std::string(e.what());
-    }
-    return std::nullopt;
 }
 
 /// Lowers the soft file-size limit for its lifetime.

@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "core/region_blur.h"
 #include "core/run_control.h"
+#include "test_fixtures.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -26,6 +27,9 @@ Q_DECLARE_METATYPE(ks::Region)
 
 namespace {
 
+using ks::test::region;
+using ks::test::withFilter;
+
 using ks::Document;
 using ks::Region;
 using ks::RegionMethod;
@@ -43,23 +47,6 @@ cv::Mat randomImage(cv::Size size, int depth, int channels, std::uint64_t seed)
     else
         rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0.0), cv::Scalar::all(1.0));
     return image;
-}
-
-Region region(cv::Rect rect, RegionMethod method, double strength, int feather)
-{
-    Region r;
-    r.rect = rect;
-    r.method = method;
-    r.strength = strength;
-    r.feather = feather;
-    return r;
-}
-
-Document withFilter(ks::FilterSpec filter)
-{
-    Document d;
-    d.filter = std::move(filter);
-    return d;
 }
 
 /// Same size, type and every bit.

@@ -8,6 +8,7 @@
 // orientations from the EXIF definition, pixel by pixel.
 
 #include "core/image_io.h"
+#include "test_fixtures.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -41,6 +42,10 @@
 #include <vector>
 
 namespace {
+
+using ks::test::entries;
+using ks::test::fileErrorOf;
+using ks::test::folderOf;
 
 namespace fs = std::filesystem;
 using namespace std::string_view_literals;
@@ -160,30 +165,6 @@ Bytes readBytes(const fs::path &path)
     Bytes bytes(text.size());
     std::memcpy(bytes.data(), text.data(), text.size());
     return bytes;
-}
-
-QStringList entries(const fs::path &folder)
-{
-    QStringList names;
-    for (const fs::directory_entry &entry : fs::directory_iterator(folder))
-        names.append(QString::fromStdString(entry.path().filename().string()));
-    names.sort();
-    return names;
-}
-
-fs::path folderOf(const QTemporaryDir &dir)
-{
-    return fs::path(dir.path().toStdString());
-}
-
-template <typename F> std::optional<std::string> fileErrorOf(F f)
-{
-    try {
-        f();
-    } catch (const ks::FileError &e) {
-        return std::string(e.what());
-    }
-    return std::nullopt;
 }
 
 /// Same size, type and bytes (NaN payloads and signed zeros included).

@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "core/parameters.h"
 #include "core/preset.h"
+#include "test_fixtures.h"
 
 #include <nlohmann/json.hpp>
 
@@ -28,26 +29,12 @@ Q_DECLARE_METATYPE(ks::Document)
 
 namespace {
 
+using ks::test::region;
+using ks::test::withFilter;
+
 using ks::Document;
 using ks::Region;
 using ks::RegionMethod;
-
-Document withFilter(ks::FilterSpec filter)
-{
-    Document d;
-    d.filter = std::move(filter);
-    return d;
-}
-
-Region region(cv::Rect rect, RegionMethod method, double strength, int feather)
-{
-    Region r;
-    r.rect = rect;
-    r.method = method;
-    r.strength = strength;
-    r.feather = feather;
-    return r;
-}
 
 /// A valid preset header followed by the given members (without braces).
 QByteArray preset(const char *members)

@@ -8,6 +8,7 @@
 #include "core/kernels.h"
 #include "core/parameters.h"
 #include "core/preview_scale.h"
+#include "test_fixtures.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -30,26 +31,12 @@ Q_DECLARE_METATYPE(std::optional<cv::Rect>)
 
 namespace {
 
+using ks::test::region;
+using ks::test::withFilter;
+
 using ks::Document;
 using ks::Region;
 using ks::RegionMethod;
-
-Document withFilter(ks::FilterSpec filter)
-{
-    Document d;
-    d.filter = std::move(filter);
-    return d;
-}
-
-Region region(cv::Rect rect, RegionMethod method, double strength, int feather)
-{
-    Region r;
-    r.rect = rect;
-    r.method = method;
-    r.strength = strength;
-    r.feather = feather;
-    return r;
-}
 
 cv::Mat randomImage(cv::Size size, int depth, int channels, std::uint64_t seed)
 {
