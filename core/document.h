@@ -4,8 +4,10 @@
 
 #include "display.h"
 #include "filter.h"
+#include "gabor_bank.h"
 #include "region_blur.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,11 @@ struct Document {
     FilterOptions options;
     DisplayMapping display;
     std::vector<Region> regions;
+    /// A Gabor filter bank: when set and the filter is Gabor, the response is
+    /// the bank's combined response (applyBank) instead of the single
+    /// kernel's. Ignored for the other filters (and not written to presets
+    /// with them).
+    std::optional<BankSpec> bank;
     bool operator==(const Document &) const = default;
 };
 
