@@ -2,12 +2,15 @@
 #   make run    install what is missing, build Release, start the GUI
 #   make test   install what is missing, build Release, run every test
 # Other presets: make test PRESET=debug|asan|tsan
+# Fuzzing (Clang, libFuzzer): make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="preset image"]
 
 PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: run test build deps configure format clean screenshot
+.PHONY: run test build deps configure format clean screenshot fuzz
 
 run: build
 	$(BUILD_DIR)/app/kernelscope $(ARGS)
@@ -27,6 +30,13 @@ deps:
 # The README's screenshot, rendered by the application itself.
 screenshot: build
 	$(BUILD_DIR)/app/kernelscope --preset docs/screenshot-preset.json --screenshot docs/screenshot.png
+
+# Builds the fuzz targets and their seed corpus in build/fuzz, then runs each
+# for FUZZ_SECONDS on one core; findings go to build/fuzz/findings.
+fuzz: deps
+	@if [ ! -f build/fuzz/CMakeCache.txt ]; then cmake --preset fuzz; fi
+	cmake --build --preset fuzz -j $(JOBS)
+	bash fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

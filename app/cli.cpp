@@ -3,6 +3,7 @@
 #include "cli_options.h"
 
 #include "core/atomic_file.h"
+#include "core/gabor_bank.h"
 #include "core/image_io.h"
 #include "core/kernel_io.h"
 #include "core/kernels.h"
@@ -289,8 +290,10 @@ int runKernel(std::span<const std::string> arguments)
         settings = parseKernelArguments(arguments);
         for (const std::string &warning : settings.warnings)
             printError(warning);
-        if (settings.bank > 0)
-            kernels = gaborBank(std::get<GaborSpec>(settings.filter), settings.bank);
+        if (const std::optional<BankSpec> &bank = settings.bank)
+            kernels = bank->scales == 1
+                          ? gaborBank(std::get<GaborSpec>(settings.filter), bank->orientations)
+                          : bankKernels(std::get<GaborSpec>(settings.filter), *bank);
         else
             kernels.push_back(makeKernel(settings.filter));
     } catch (const std::exception &e) {

@@ -27,7 +27,7 @@ namespace {
 // ---------------------------------------------------------------------------
 // The option table
 
-enum class Section { Output, Filter, Display, Batch, Info };
+enum class Section { Output, Filter, Bank, Display, Batch, Info };
 
 /// An option that is not a filter parameter.
 struct Option {
@@ -73,6 +73,24 @@ std::string regionMethodChoices()
     return joined(kRegionMethods, regionMethodName);
 }
 
+constexpr BankCombine kBankCombines[] = {BankCombine::Max, BankCombine::Energy};
+
+std::string combineChoices()
+{
+    return joined(kBankCombines, bankCombineName);
+}
+
+/// The bank descriptor behind an option: --bank N sets the orientations (the
+/// name `kernel --bank` already had), --scales and --ratio their namesakes.
+const ParamDescriptor *bankDescriptor(std::string_view option)
+{
+    const std::string_view key = option == "--bank" ? "orientations" : option.substr(2);
+    for (const ParamDescriptor &d : bankParameterDescriptors())
+        if (d.key == key)
+            return &d;
+    return nullptr;
+}
+
 unsigned defaultJobs()
 {
     return std::max(1u, std::thread::hardware_concurrency());
@@ -100,9 +118,6 @@ const std::vector<Option> &fixedOptions()
              "Allow writing over an input image (which also needs --overwrite)."},
             {"-o", "FILE", no, yes, Output,
              "Output file, .csv, .npy or .json; - writes CSV to standard output."},
-            {"--bank", "N", no, yes, Output,
-             "Write N Gabor kernels, oriented theta + i * 180 / N degrees (i = 0..N-1); 1 to "
-             "64; --filter gabor only."},
             {"--layout", "plain|keras", no, yes, Output,
              "Shape in .npy and .json: plain (kh, kw) or (N, kh, kw); keras (kh, kw, 1, N). "
              "Default plain."},
@@ -121,6 +136,20 @@ const std::vector<Option> &fixedOptions()
              "Convert colour input to one grey channel before filtering."},
             {"--region", "X,Y,W,H[:METHOD=S][:feather=F]", yes, no, Filter,
              "Blur a rectangle before filtering; repeatable, see Regions below."},
+            // The bank's options with an empty help take it from their
+            // descriptor (bankDescriptor).
+            {"--bank", "N", yes, no, Bank, ""},
+            {"--bank", "N", no, yes, Bank,
+             "Write N Gabor kernels, oriented theta + i * 180 / N degrees (i = 0..N-1); 1 to "
+             "64, or 2 to 16 with more than one scale; default: the preset's bank, or one "
+             "kernel."},
+            {"--scales", "N", yes, yes, Bank, ""},
+            {"--ratio", "X", yes, yes, Bank, ""},
+            {"--combine", combineChoices(), yes, no, Bank,
+             "How the responses combine: max, the largest response; energy, the largest "
+             "sqrt(even^2 + odd^2) of psi 0 and psi 90 pairs (phase-invariant, the filter's psi "
+             "ignored). Default " +
+                 std::string(bankCombineName(BankSpec{}.combine)) + "."},
             {"--display", displayChoices(), yes, no, Display,
              "Mapping from the response to the output; default clamp for smoothing filters, "
              "offset otherwise (or the preset's)."},
@@ -387,7 +416,8 @@ FilterSpec buildFilter(const Arguments &arguments, FilterSpec spec)
     return spec;
 }
 
-/// One --region value; index is the region's place in the document's list.
+} // namespace
+
 Region parseRegion(const std::string &text, int index)
 {
     const std::string option = "--region " + text;
@@ -465,6 +495,8 @@ Region parseRegion(const std::string &text, int index)
     return region;
 }
 
+namespace {
+
 DisplayMapping buildDisplay(const Arguments &arguments, const Start &start,
                             const FilterSpec &filter)
 {
@@ -487,6 +519,76 @@ DisplayMapping buildDisplay(const Arguments &arguments, const Start &start,
         display.gain = gain;
     }
     return display;
+}
+
+/// A bank option's value checked against its descriptor; the message names
+/// the option when it differs from the descriptor's key (--bank N: orientations).
+double bankValue(const std::string &option, const std::string &text)
+{
+    const ParamDescriptor &descriptor = *bankDescriptor(option);
+    const double value = realValue(option, text);
+    if (auto problem = checkParameter(descriptor, value)) {
+        if (option == "--" + descriptor.key)
+            throw ParameterError(descriptor.key, *problem);
+        throw UsageError(option + " " + text + ": " + *problem);
+    }
+    return value;
+}
+
+/// The preset's bank (kept only while the filter is Gabor) changed by --bank,
+/// --scales, --ratio and --combine; validated with the filter. kernel's
+/// --bank takes 1 to 64 orientations (gaborBank) as long as the bank has one
+/// scale.
+std::optional<BankSpec> buildBank(const Arguments &arguments, Subcommand command,
+                                  std::optional<BankSpec> bank, const FilterSpec &filter)
+{
+    const std::string names[] = {"--bank", "--scales", "--ratio", "--combine"};
+    const auto *gabor = std::get_if<GaborSpec>(&filter);
+    for (const std::string &name : names)
+        if (arguments.value(name) && !gabor)
+            throw UsageError(name + " does not apply to the " +
+                             std::string(filterName(kindOf(filter))) + " filter (only gabor)");
+    if (!gabor)
+        return std::nullopt;
+
+    const std::string *orientations = arguments.value("--bank");
+    if (orientations) {
+        if (!bank)
+            bank = BankSpec{};
+        bank->orientations = command == Subcommand::Kernel
+                                 ? static_cast<int>(wholeValue("--bank", *orientations, 1, 64))
+                                 : static_cast<int>(bankValue("--bank", *orientations));
+    }
+    for (const std::string &name : names) {
+        const std::string *text = arguments.value(name);
+        if (!text || name == "--bank")
+            continue;
+        if (!bank)
+            throw UsageError(name + " needs --bank N (or a preset with a bank)");
+        if (name == "--scales") {
+            bank->scales = static_cast<int>(bankValue(name, *text));
+        } else if (name == "--ratio") {
+            bank->ratio = bankValue(name, *text);
+        } else {
+            const std::optional<BankCombine> combine = parseBankCombineName(*text);
+            if (!combine)
+                throw UsageError("--combine " + *text + ": unknown combination; choose " +
+                                 combineChoices());
+            bank->combine = *combine;
+        }
+    }
+    if (!bank || (command == Subcommand::Kernel && bank->scales == 1))
+        return bank; // gaborBank checks its own range
+    try {
+        validateBank(*gabor, *bank);
+    } catch (const ParameterError &e) {
+        // Only an orientation count from kernel --bank can be out of range here.
+        if (e.key() == "orientations" && orientations)
+            throw UsageError("--bank " + *orientations + ": " + e.what() +
+                             " when the bank has more than one scale");
+        throw;
+    }
+    return bank;
 }
 
 int buildDepth(const Arguments &arguments, DisplayMode mode)
@@ -619,10 +721,16 @@ void addDescriptor(std::string &out, const std::string &left, const ParamDescrip
 void addSection(std::string &out, Subcommand command, Section section, const std::string &title)
 {
     out += '\n' + title + ":\n";
-    for (const Option &option : fixedOptions())
-        if (option.section == section && appliesTo(option, command))
-            addEntry(out, option.name + (option.valueName.empty() ? "" : " " + option.valueName),
-                     {option.help});
+    for (const Option &option : fixedOptions()) {
+        if (option.section != section || !appliesTo(option, command))
+            continue;
+        const std::string left =
+            option.name + (option.valueName.empty() ? "" : " " + option.valueName);
+        if (const ParamDescriptor *d = bankDescriptor(option.name); d && option.help.empty())
+            addDescriptor(out, left, *d);
+        else
+            addEntry(out, left, {option.help});
+    }
 }
 
 void addFilterParameters(std::string &out)
@@ -722,6 +830,7 @@ ApplySettings parseApplyArguments(std::span<const std::string> arguments)
         document.options.color = parsed.isOn("--gray") ? ColorMode::Gray : ColorMode::PerChannel;
     for (const std::string &text : parsed.regions)
         document.regions.push_back(parseRegion(text, static_cast<int>(document.regions.size())));
+    document.bank = buildBank(parsed, Subcommand::Apply, start.document.bank, document.filter);
     document.display = buildDisplay(parsed, start, document.filter);
     validate(document);
     settings.depth = buildDepth(parsed, document.display.mode);
@@ -773,7 +882,6 @@ KernelSettings parseKernelArguments(std::span<const std::string> arguments)
     Start start = startingDocument(parsed);
     settings.warnings = std::move(start.warnings);
     settings.filter = buildFilter(parsed, start.document.filter);
-    const std::string filter(filterName(kindOf(settings.filter)));
 
     const std::string *output = parsed.value("-o");
     if (!output)
@@ -788,11 +896,7 @@ KernelSettings parseKernelArguments(std::span<const std::string> arguments)
                          ": the extension must be .csv, .npy or .json (or -o - for CSV on "
                          "standard output)");
 
-    if (const std::string *text = parsed.value("--bank")) {
-        if (kindOf(settings.filter) != FilterKind::Gabor)
-            throw UsageError("--bank does not apply to the " + filter + " filter (only gabor)");
-        settings.bank = static_cast<int>(wholeValue("--bank", *text, 1, 64));
-    }
+    settings.bank = buildBank(parsed, Subcommand::Kernel, start.document.bank, settings.filter);
     if (const std::string *text = parsed.value("--layout")) {
         if (*text == "plain")
             settings.layout = KernelLayout::Plain;
@@ -826,6 +930,7 @@ std::string helpText(Subcommand command)
         addSection(out, command, Section::Output, "Output");
         addSection(out, command, Section::Filter, "Filter");
         addFilterParameters(out);
+        addSection(out, command, Section::Bank, "Gabor bank (--filter gabor)");
         addRegions(out);
         addSection(out, command, Section::Display, "Display");
         addSection(out, command, Section::Batch, "Batch");
@@ -834,13 +939,15 @@ std::string helpText(Subcommand command)
     } else {
         out += "Usage: kernelscope kernel [OPTIONS] -o FILE.csv|FILE.npy|FILE.json|-\n"
                "\n"
-               "Writes the correlation kernel of a filter, or a bank of Gabor kernels.\n"
+               "Writes the correlation kernel of a filter, or a bank of Gabor kernels: N\n"
+               "orientations times M scales, scale-major, all of the largest scale's size.\n"
                "Options take a value as --name VALUE or --name=VALUE; switches are on as\n"
                "--name alone, or set with --name=0|1|true|false. Options override the\n"
                "filter of a --preset, which overrides the defaults.\n";
         addSection(out, command, Section::Output, "Output");
         addSection(out, command, Section::Filter, "Filter");
         addFilterParameters(out);
+        addSection(out, command, Section::Bank, "Gabor bank (--filter gabor)");
         addSection(out, command, Section::Info, "Information");
         out += "\nExit status: 0 done, 1 the file could not be written, 2 usage or parameter "
                "error.\n";

@@ -53,7 +53,10 @@ struct ApplySettings {
 /// `kernelscope kernel`.
 struct KernelSettings {
     FilterSpec filter; ///< validated
-    int bank = 0;      ///< 0: the filter's one kernel; n: a bank of n Gabor orientations
+    /// A Gabor bank to write instead of the filter's one kernel (--bank, or
+    /// the preset's): with one scale gaborBank's orientations (1 to 64),
+    /// otherwise bankKernels (validated, the descriptors' ranges).
+    std::optional<BankSpec> bank;
     KernelLayout layout = KernelLayout::Plain;
     NpyType npyType = NpyType::Float64;
     std::string output; ///< a .csv, .npy or .json path, or "-" for CSV on standard output
@@ -69,6 +72,12 @@ std::optional<InfoRequest> infoRequest(std::span<const std::string> arguments);
 /// ParameterError, PresetError, KernelIoError or FileError (all exit status 2).
 ApplySettings parseApplyArguments(std::span<const std::string> arguments);
 KernelSettings parseKernelArguments(std::span<const std::string> arguments);
+
+/// One --region value, "X,Y,W,H[:METHOD=S][:feather=F]"; index is the
+/// region's place in the document's list (for messages). Throws UsageError
+/// naming the option for anything it refuses, a strength or feather out of
+/// its descriptor's range included.
+Region parseRegion(const std::string &text, int index);
 
 /// The --help text: every option with its range, unit, default and help.
 std::string helpText(Subcommand command);

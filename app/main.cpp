@@ -10,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QFile>
 #include <QFileInfo>
+#include <QMessageBox>
 #include <QSaveFile>
 #include <QStringList>
 #include <QTimer>
@@ -144,6 +145,8 @@ int run(int argc, char *argv[])
         // Offscreen: a fixed size so the picture is the same everywhere; the
         // shot is taken once the exact result is on screen.
         window.resize(1400, 860);
+        // Nothing to ask when the shot is taken and the window closes.
+        window.setUnexportedRegionsPrompt([] { return QMessageBox::Discard; });
         window.show();
         const QString path = parser.value(screenshotOption);
         int status = 1;

@@ -11,6 +11,8 @@ namespace ks {
 void validate(const Document &document)
 {
     validate(document.filter);
+    if (const auto *gabor = std::get_if<GaborSpec>(&document.filter); gabor && document.bank)
+        validateBank(*gabor, *document.bank);
     const double gain = document.display.gain;
     if (!std::isfinite(gain) || gain < 0)
         throw ParameterError("gain", "gain = " + std::to_string(gain) +
@@ -45,8 +47,12 @@ PipelineOutput runPipeline(const cv::Mat &source, const Document &document, int 
         part.progress = [&control, regionShare](double f) {
             control.report(regionShare + f * (1 - regionShare));
         };
-    out.response =
-        applyFilter(out.blurred, document.filter, document.options, part, toleranceFraction);
+    if (const auto *gabor = std::get_if<GaborSpec>(&document.filter); gabor && document.bank)
+        out.response = applyBank(out.blurred, *gabor, *document.bank, document.options, part,
+                                 toleranceFraction);
+    else
+        out.response =
+            applyFilter(out.blurred, document.filter, document.options, part, toleranceFraction);
     control.checkpoint();
     out.output = mapForDisplay(out.response, document.display, outputDepth);
     return out;

@@ -26,7 +26,8 @@ struct Document {
     bool operator==(const Document &) const = default;
 };
 
-/// Checks the filter and every region; throws ParameterError.
+/// Checks the filter, the bank when it applies (validateBank(spec, bank)) and
+/// every region; throws ParameterError.
 void validate(const Document &document);
 
 struct PipelineOutput {
@@ -36,7 +37,8 @@ struct PipelineOutput {
     std::vector<std::string> warnings; ///< from the region blur
 };
 
-/// source -> region blurs -> filter -> display mapping -> output.
+/// source -> region blurs -> filter (applyBank for a Gabor filter with a
+/// bank, applyFilter otherwise) -> display mapping -> output.
 /// outputDepth: CV_8U or CV_16U (ignored for DisplayMode::Raw, which gives
 /// CV_32F). toleranceFraction: the filter's accuracy (see applyFilter).
 /// Throws ParameterError, std::invalid_argument, Cancelled.

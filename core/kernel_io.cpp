@@ -2,6 +2,7 @@
 
 #include "atomic_file.h"
 #include "errors.h"
+#include "gabor_bank.h"
 #include "kernels.h"
 #include "parameters.h"
 
@@ -102,6 +103,14 @@ std::string tooLarge(std::string_view what, const std::string &count)
 std::string tooLarge(std::string_view what, std::size_t count)
 {
     return tooLarge(what, std::to_string(count));
+}
+
+constexpr std::string_view kImportExtensions = "use .csv, .txt, .npy or .json";
+
+std::string tooManyBytes(std::uintmax_t size)
+{
+    return "the file has " + std::to_string(size) + " bytes, too many for a kernel file (at most " +
+           std::to_string(kMaxFileBytes) + ")";
 }
 
 /// Why the extension of path names no kernel format; accepted lists the
@@ -1024,11 +1033,8 @@ std::vector<cv::Mat> gaborBank(const GaborSpec &spec, int n)
     validate(spec); // so a bad theta is reported as given, not as a rotated one
     std::vector<cv::Mat> bank;
     bank.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) {
-        GaborSpec rotated = spec;
-        rotated.theta_deg = std::fmod(spec.theta_deg + i * 180.0 / n, 360.0);
-        bank.push_back(makeKernel(rotated));
-    }
+    for (int i = 0; i < n; ++i)
+        bank.push_back(makeKernel(bankMember(spec, n, i, 1.0)));
     return bank;
 }
 
@@ -1065,26 +1071,33 @@ std::string kernelsToCsv(const std::vector<cv::Mat> &kernels)
 CustomSpec loadCustomKernel(const std::filesystem::path &path)
 {
     const std::string name = path.string();
-    const std::optional<Format> format = formatOf(path, true);
-    if (!format)
-        fail(name, unknownFormat(path, "use .csv, .txt, .npy or .json"));
+    if (!formatOf(path, true))
+        fail(name, unknownFormat(path, kImportExtensions));
 
+    // Checked before reading, so that a wrongly chosen file is not read whole.
     std::error_code ec;
     const std::uintmax_t size = std::filesystem::file_size(path, ec);
     if (!ec && size > kMaxFileBytes)
-        fail(name, "the file has " + std::to_string(size) +
-                       " bytes, too many for a kernel file (at most " +
-                       std::to_string(kMaxFileBytes) + ")");
-    const std::vector<std::byte> bytes = readFile(path);
+        fail(name, tooManyBytes(size));
+    return parseCustomKernel(readFile(path), path);
+}
+
+CustomSpec parseCustomKernel(std::span<const std::byte> bytes, const std::filesystem::path &name)
+{
+    const std::optional<Format> format = formatOf(name, true);
+    if (!format)
+        fail(name.string(), unknownFormat(name, kImportExtensions));
+    if (bytes.size() > kMaxFileBytes)
+        fail(name.string(), tooManyBytes(bytes.size()));
     const std::string_view text(reinterpret_cast<const char *>(bytes.data()), bytes.size());
 
     switch (*format) {
     case Format::TextFile:
-        return toCustomSpec(parseText(text, name), name);
+        return toCustomSpec(parseText(text, name.string()), name.string());
     case Format::NpyFile:
-        return toCustomSpec(parseNpy(bytes, name), name);
+        return toCustomSpec(parseNpy(bytes, name.string()), name.string());
     case Format::JsonFile:
-        return toCustomSpec(parseJson(text, name), name);
+        return toCustomSpec(parseJson(text, name.string()), name.string());
     }
     return {};
 }

@@ -6,7 +6,9 @@
 
 #include <opencv2/core/mat.hpp>
 
+#include <cstddef>
 #include <filesystem>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,8 +32,10 @@ enum class NpyType { Float64, Float32 };
 
 /// N Gabor kernels with orientations theta + i * 180 / n degrees (i = 0..n-1,
 /// taken modulo 360), the other parameters as in spec: kernel i equals
-/// makeKernel of spec with that theta. Throws ParameterError with key "bank"
-/// unless 1 <= n <= 64, and for an invalid spec.
+/// makeKernel of spec with that theta (bankMember(spec, n, i, 1), gabor_bank.h;
+/// for 2 <= n <= 16 these are bankKernels with one scale). Throws
+/// ParameterError with key "bank" unless 1 <= n <= 64, and for an invalid
+/// spec.
 std::vector<cv::Mat> gaborBank(const GaborSpec &spec, int n);
 
 /// Writes kernels (CV_64FC1, all the same size, finite) in the format of the
@@ -76,6 +80,11 @@ std::string kernelsToCsv(const std::vector<cv::Mat> &kernels);
 /// columns, unsupported or truncated .npy), or FileError when the file
 /// cannot be read.
 CustomSpec loadCustomKernel(const std::filesystem::path &path);
+
+/// Like loadCustomKernel, from the bytes of a file already in memory: the
+/// extension of name chooses the format, and name starts the KernelIoError
+/// messages. Never throws FileError.
+CustomSpec parseCustomKernel(std::span<const std::byte> bytes, const std::filesystem::path &name);
 
 /// Parses CSV / whitespace-separated text (the custom-kernel editor's paste)
 /// by the rules of a .csv file; name starts the KernelIoError messages.

@@ -43,6 +43,8 @@ const ParamDescriptor kMatrixCols = wholeNumber("cols", 0, kIntMax, "");
 
 // ------------------------------------------------------------------ names
 
+constexpr BankCombine kAllBankCombines[] = {BankCombine::Max, BankCombine::Energy};
+
 // The colour modes have no machine names elsewhere yet; presets define them.
 constexpr ColorMode kAllColorModes[] = {ColorMode::PerChannel, ColorMode::Gray};
 
@@ -326,6 +328,35 @@ FilterSpec readFilter(const Json &filter, const Path &path, Reader &reader)
     return spec;
 }
 
+/// "bank": orientations, scales and ratio checked against their descriptors,
+/// "combine" by name; a member left out keeps BankSpec's default.
+BankSpec readBank(const Json &object, const Path &path, Reader &reader)
+{
+    requireObject(object, path);
+    BankSpec bank;
+    const auto descriptors = bankParameterDescriptors();
+    for (const auto &[key, value] : object.items()) {
+        const Path at = path / key;
+        if (key == "combine") {
+            bank.combine = readName(value, at, "bank combination", kAllBankCombines,
+                                    bankCombineName, parseBankCombineName);
+            continue;
+        }
+        const auto d =
+            std::find_if(descriptors.begin(), descriptors.end(),
+                         [&name = key](const ParamDescriptor &p) { return p.key == name; });
+        if (d == descriptors.end())
+            reader.unknownKey(at);
+        else if (d->key == "orientations")
+            bank.orientations = readWhole(value, at, *d);
+        else if (d->key == "scales")
+            bank.scales = readWhole(value, at, *d);
+        else
+            bank.ratio = readChecked(value, at, *d);
+    }
+    return bank;
+}
+
 std::optional<std::string> gainProblem(double gain)
 {
     if (std::isfinite(gain) && gain >= 0)
@@ -481,6 +512,16 @@ Json filterJson(const FilterSpec &spec)
     return filter;
 }
 
+Json bankJson(const BankSpec &bank)
+{
+    Json object = Json::object();
+    object["orientations"] = bank.orientations;
+    object["scales"] = bank.scales;
+    object["ratio"] = bank.ratio;
+    object["combine"] = std::string(bankCombineName(bank.combine));
+    return object;
+}
+
 Json regionJson(const Region &region)
 {
     const auto descriptors = regionParameterDescriptors(region.method);
@@ -564,6 +605,8 @@ std::string presetToJson(const Document &document)
     preset["format"] = std::string(kPresetFormat);
     preset["version"] = kPresetVersion;
     preset["filter"] = filterJson(document.filter);
+    if (kindOf(document.filter) == FilterKind::Gabor && document.bank)
+        preset["bank"] = bankJson(*document.bank);
     preset["color"] = std::string(colorName(document.options.color));
     preset["border"] = std::string(borderName(document.options.border));
     preset["display"] = Json::object({{"mode", std::string(displayName(document.display.mode))},
@@ -622,8 +665,26 @@ PresetLoad presetFromJson(std::string_view text)
             document.display = readDisplay(value, at, reader);
         else if (key == "regions")
             document.regions = readRegions(value, at, reader);
+        else if (key == "bank")
+            document.bank = readBank(value, at, reader);
         else
             reader.unknownKey(at);
+    }
+    if (document.bank) {
+        const Path at = root() / "bank";
+        if (const auto *gabor = std::get_if<GaborSpec>(&document.filter)) {
+            try {
+                validateBank(*gabor, *document.bank);
+            } catch (const ParameterError &e) {
+                fail(at / e.key(), e.what());
+            }
+        } else {
+            reader.warnings.push_back(at.text() + ": ignored: a bank applies to the " +
+                                      std::string(filterName(FilterKind::Gabor)) +
+                                      " filter only, not " +
+                                      std::string(filterName(kindOf(document.filter))));
+            document.bank.reset();
+        }
     }
     load.warnings = std::move(reader.warnings);
     return load;

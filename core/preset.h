@@ -4,6 +4,8 @@
 //   "format": "kernelscope-preset", "version": 1,
 //   "filter": {"type": "gabor", "ksize": 31, "sigma": 4.0, "theta": 0.0, ...},
 //             (custom: "rows": 2, "cols": 3, "values": [[...], [...]], "normalize": false)
+//   "bank": {"orientations": 8, "scales": 1, "ratio": 2.0, "combine": "max" | "energy"},
+//           (only with a gabor filter; left out when the document has no bank)
 //   "color": "per-channel" | "gray",
 //   "border": "reflect101" | "reflect" | "replicate" | "constant" | "wrap",
 //   "display": {"mode": "clamp" | "abs" | "offset" | "normalize" | "raw", "gain": 0.0},
@@ -13,11 +15,14 @@
 // Filter parameter keys are the descriptor keys (parameters.h), written as
 // their type says: true/false for booleans, integers for (odd) whole numbers,
 // doubles (every digit kept) for reals. A region's strength uses its method's
-// descriptor key (sigma, cell or ksize). "format" and "version" are required;
+// descriptor key (sigma, cell or ksize); the bank's keys are its descriptor
+// keys (gabor_bank.h) plus "combine". "format" and "version" are required;
 // every other member may be left out and then takes the default-constructed
 // value (a region's strength: its descriptor's default), except a region's
 // x, y, width and height, and a custom filter's "values" when "rows" or
-// "cols" is given. Whole numbers may be written as 31 or 31.0.
+// "cols" is given. Whole numbers may be written as 31 or 31.0. Without
+// "bank" the document has no bank; a "bank" beside another filter is ignored
+// with a warning.
 #pragma once
 
 #include "document.h"
@@ -44,15 +49,18 @@ public:
 struct PresetLoad {
     Document document;
     /// One line per unknown key, which is ignored: "/filter/colour: unknown
-    /// key, ignored" (loadPreset prefixes the file name, like its errors).
+    /// key, ignored", and for a bank beside a filter other than Gabor
+    /// (loadPreset prefixes the file name, like its errors).
     std::vector<std::string> warnings;
 };
 
 /// Pretty-printed JSON (one matrix row per line), ending in a newline;
-/// presetFromJson(presetToJson(d)).document == d. Throws ParameterError for a
-/// document that presetFromJson would refuse (see validate(), plus a negative
-/// or non-finite display gain, a negative region size, or a region reaching
-/// beyond the int range), so a saved preset always loads.
+/// presetFromJson(presetToJson(d)).document == d, except that a bank beside
+/// a filter other than Gabor is not written (it has no effect). Throws
+/// ParameterError for a document that presetFromJson would refuse (see
+/// validate(), plus a negative or non-finite display gain, a negative region
+/// size, or a region reaching beyond the int range), so a saved preset
+/// always loads.
 std::string presetToJson(const Document &document);
 
 /// Parses and validates a preset; throws PresetError for the first problem.

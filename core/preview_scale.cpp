@@ -257,14 +257,19 @@ bool usesGlobalStatistics(const DisplayMapping &mapping)
     return true;
 }
 
-int kernelRadius(const FilterSpec &spec, int imageDepth)
+int kernelRadius(const FilterSpec &spec, int imageDepth, const std::optional<BankSpec> &bank)
 {
     validate(spec);
     switch (kindOf(spec)) {
     case FilterKind::Identity:
         return 0;
-    case FilterKind::Gabor:
-        return std::get<GaborSpec>(spec).ksize / 2;
+    case FilterKind::Gabor: {
+        const auto &g = std::get<GaborSpec>(spec);
+        if (!bank)
+            return g.ksize / 2;
+        validateBank(g, *bank);
+        return bankKernelSize(g, *bank) / 2;
+    }
     case FilterKind::Gaussian: {
         const auto &g = std::get<GaussianSpec>(spec);
         return (g.ksize > 0 ? g.ksize : automaticGaussianSize(g.sigma, imageDepth)) / 2;
@@ -308,7 +313,7 @@ std::optional<cv::Rect> exactSourceRect(const Document &document, cv::Size image
     if (target.empty())
         return std::nullopt;
 
-    cv::Rect need = grown(target, kernelRadius(document.filter, imageDepth));
+    cv::Rect need = grown(target, kernelRadius(document.filter, imageDepth, document.bank));
     if (document.options.border == BorderMode::Wrap && (need & whole) != need)
         return std::nullopt;
     need &= whole;

@@ -27,6 +27,9 @@ struct ScaledDocument {
 /// - Gabor sigma and lambda, Gaussian and Derivative sigma are multiplied by
 ///   factor; kernel sizes (Gabor, Gaussian, Box, Derivative) become the odd
 ///   size nearest to size * factor. A Gaussian ksize of 0 (automatic) stays 0.
+///   A Gabor bank keeps its orientations, scales, ratio and combine: its
+///   members derive from the scaled Gabor, so they scale with it (the bank's
+///   kernel size follows from the scaled ksize by bankKernelSize).
 /// - Values that would fall below their descriptor's minimum (sigma 0.1 px,
 ///   lambda 2 px) are clamped to it, and a kernel size of 3 or more that
 ///   would shrink below 3 is kept at 3: both are named in the note.
@@ -40,6 +43,7 @@ struct ScaledDocument {
 ///   L1(original kernel) / L1(scaled kernel), so the response of the scaled
 ///   filter on the scaled image keeps its brightness (a Gabor's response
 ///   grows with the area of its envelope, a derivative's falls with sigma).
+///   With a bank the ratio is the Gabor spec's own: every member scales alike.
 ///
 /// factor must be in (0, 1]; factor 1 returns the document unchanged.
 /// Throws std::invalid_argument for another factor and ParameterError when
@@ -54,8 +58,12 @@ bool usesGlobalStatistics(const DisplayMapping &mapping);
 /// Half the width of the filter's kernel, in pixels, for an image of this
 /// depth (a Gaussian with ksize 0 takes OpenCV's automatic size for it):
 /// output pixel p depends on the region-blurred image within this distance.
-/// Throws ParameterError for an invalid spec.
-int kernelRadius(const FilterSpec &spec, int imageDepth);
+/// A Gabor spec with a bank (Document::bank) reaches bankKernelSize / 2,
+/// more than its own ksize / 2 when it has several scales; the bank is
+/// ignored for other filters. Throws ParameterError for an invalid spec or
+/// bank.
+int kernelRadius(const FilterSpec &spec, int imageDepth,
+                 const std::optional<BankSpec> &bank = std::nullopt);
 
 /// How far a region's blur reaches beyond the pixel it changes: its blur
 /// radius (or cell size for Pixelate) plus its feather, in pixels.
@@ -64,7 +72,8 @@ int regionReach(const Region &region, int imageDepth);
 /// The rectangle of the source, `crop`, such that running the pipeline on
 /// source(crop) with cropDocument(document, crop) computes every output pixel
 /// over `visible` from the same source pixels, with the same borders, as the
-/// whole source does: visible grown by the kernel radius, then by the reach
+/// whole source does: visible grown by the kernel radius (the bank's when
+/// the document has one, see kernelRadius), then by the reach
 /// of each region blur that can change a pixel of what is needed so far (last
 /// region first), clipped to the image. The output over visible is then the
 /// full run's wherever the engine's arithmetic for a pixel does not depend on

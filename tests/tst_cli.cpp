@@ -6,6 +6,7 @@
 // expected kernels come from OpenCV (cv::getGaussianKernel, cv::getGaborKernel).
 
 #include "core/document.h"
+#include "core/gabor_bank.h"
 #include "core/image_io.h"
 #include "core/kernels.h"
 #include "core/parameters.h"
@@ -42,6 +43,7 @@ Q_DECLARE_METATYPE(cv::Mat)
 Q_DECLARE_METATYPE(ks::DisplayMode)
 Q_DECLARE_METATYPE(ks::Document)
 Q_DECLARE_METATYPE(ks::FilterSpec)
+Q_DECLARE_METATYPE(ks::GaborSpec)
 Q_DECLARE_METATYPE(std::optional<ks::Document>)
 
 namespace {
@@ -156,6 +158,13 @@ ks::GaborSpec gaborPresetSpec()
     return gabor;
 }
 
+/// gaborPreset's filter with a bank of 3 orientations at 2 scales (9 * 1.5 ->
+/// 15 taps).
+ks::BankSpec presetBank()
+{
+    return ks::BankSpec{3, 2, 1.5, ks::BankCombine::Max};
+}
+
 /// A preset with a filter, display and a region: every part of the document.
 ks::Document gaborPreset()
 {
@@ -201,6 +210,9 @@ private slots:
     void kernelToStandardOutputIsTheCsvFile();
     void kernelNpyHeaderHasTheShape_data();
     void kernelNpyHeaderHasTheShape();
+    void bankPresetEqualsOptions();
+    void kernelBankMatchesOpenCv_data();
+    void kernelBankMatchesOpenCv();
 
 private:
     /// A new empty folder inside the test's temporary folder.
@@ -242,6 +254,9 @@ void TestCli::initTestCase()
     QVERIFY(writeBytes(dir.filePath("ragged.csv"), "1, 2, 3\n4, 5\n"));
     QVERIFY(writeBytes(dir.filePath("laplace.csv"), "0, 1, 0\n1, -4, 1\n0, 1, 0\n"));
     ks::savePreset(path(m_dir, "gabor.json"), gaborPreset());
+    ks::Document bank = gaborPreset();
+    bank.bank = presetBank();
+    ks::savePreset(path(m_dir, "bank.json"), bank);
 }
 
 // ---------------------------------------------------------------------------
@@ -360,6 +375,56 @@ void TestCli::usageErrorsExitTwoWithOneLine_data()
         {"--bank does not apply to the gaussian filter"});
     row("bank of 65", {"kernel", "--filter", "gabor", "--bank", "65", "-o", "never.npy"},
         {"--bank 65 is out of range", "1 to 64"});
+    row("apply bank of a box", apply + QStringList{"--filter", "box", "--bank", "4"},
+        {"--bank does not apply to the box filter (only gabor)"});
+    row("apply scales of the default filter", apply + QStringList{"--scales", "2"},
+        {"--scales does not apply to the none filter (only gabor)"});
+    row("apply bank of the preset's filter replaced",
+        apply + QStringList{"--preset", "bank.json", "--filter", "gaussian", "--combine", "max"},
+        {"--combine does not apply to the gaussian filter (only gabor)"});
+    row("apply scales without bank", apply + QStringList{"--filter", "gabor", "--scales", "2"},
+        {"--scales needs --bank N"});
+    row("apply ratio without bank", apply + QStringList{"--filter", "gabor", "--ratio", "1.5"},
+        {"--ratio needs --bank N"});
+    row("apply combine without bank",
+        apply + QStringList{"--filter", "gabor", "--combine", "energy"},
+        {"--combine needs --bank N"});
+    row("apply bank of 1", apply + QStringList{"--filter", "gabor", "--bank", "1"},
+        {"--bank 1: orientations = 1 must be a whole number from 2 to 16"});
+    row("apply bank of 17", apply + QStringList{"--filter", "gabor", "--bank", "17"},
+        {"--bank 17: orientations = 17 must be a whole number from 2 to 16"});
+    row("apply bank not a number", apply + QStringList{"--filter", "gabor", "--bank", "x"},
+        {"--bank", "'x' is not a number"});
+    row("apply scales 5", apply + QStringList{"--filter", "gabor", "--bank", "4", "--scales", "5"},
+        {"scales = 5 must be a whole number from 1 to 4"});
+    row("apply ratio 1", apply + QStringList{"--filter", "gabor", "--bank", "4", "--ratio", "1"},
+        {"ratio = 1 is out of range: allowed 1.1 to 4"});
+    row("apply ratio nan",
+        apply + QStringList{"--filter", "gabor", "--bank", "4", "--ratio", "nan"},
+        {"ratio = nan is not a finite number"});
+    row("apply unknown combine",
+        apply + QStringList{"--filter", "gabor", "--bank", "4", "--combine", "sum"},
+        {"--combine sum", "max|energy"});
+    row("apply largest scale beyond sigma",
+        apply + QStringList{"--filter", "gabor", "--sigma", "40", "--bank", "8", "--scales", "3"},
+        {"scales = 3 with ratio 2 takes the Gabor out of range at scale 3: sigma = 160"});
+    row("apply preset's scales beyond sigma",
+        apply + QStringList{"--preset", "bank.json", "--sigma", "80"},
+        {"scales = 2 with ratio 1.5", "sigma = 120"});
+    row("kernel bank of 20 with scales",
+        {"kernel", "--filter", "gabor", "--bank", "20", "--scales", "2", "-o", "never.npy"},
+        {"--bank 20: orientations = 20 must be a whole number from 2 to 16"});
+    row("kernel scales without bank",
+        {"kernel", "--filter", "gabor", "--scales", "2", "-o", "never.npy"},
+        {"--scales needs --bank N"});
+    row("kernel scales of a gaussian",
+        {"kernel", "--filter", "gaussian", "--scales", "2", "-o", "never.npy"},
+        {"--scales does not apply to the gaussian filter"});
+    row("kernel ratio 4.5",
+        {"kernel", "--filter", "gabor", "--bank", "4", "--ratio", "4.5", "-o", "never.npy"},
+        {"ratio = 4.5 is out of range: allowed 1.1 to 4"});
+    row("kernel combine", {"kernel", "--filter", "gabor", "--combine", "max", "-o", "never.npy"},
+        {"--combine does not apply to 'kernelscope kernel'"});
     row("layout of a CSV", {"kernel", "--filter", "gabor", "--layout", "keras", "-o", "never.csv"},
         {"--layout does not apply to CSV output"});
     row("float32 JSON", {"kernel", "--filter", "gabor", "--float32", "-o", "never.json"},
@@ -434,14 +499,26 @@ void TestCli::helpListsEveryOptionAndDescriptor_data()
                                           "--gain G",
                                           "--jobs N",
                                           "--shard K/N",
+                                          "--bank N",
+                                          "--scales N",
+                                          "--ratio X",
+                                          "--combine max|energy",
                                           "--help",
                                           "--version"}
-                           << QStringList{"--bank", "--layout", "--float32"};
-    QTest::newRow("kernel")
-        << "kernel" << QStringList{"-o FILE",       "--bank N", "--layout plain|keras", "--float32",
-                                   "--preset FILE", "--filter", "--kernel-file FILE",   "--help",
-                                   "--version"}
-        << QStringList{"--region", "--out-dir", "--shard", "--display"};
+                           << QStringList{"--layout", "--float32"};
+    QTest::newRow("kernel") << "kernel" << QStringList{"-o FILE",
+                                                       "--bank N",
+                                                       "--scales N",
+                                                       "--ratio X",
+                                                       "--layout plain|keras",
+                                                       "--float32",
+                                                       "--preset FILE",
+                                                       "--filter",
+                                                       "--kernel-file FILE",
+                                                       "--help",
+                                                       "--version"}
+                            << QStringList{"--region", "--out-dir", "--shard", "--display",
+                                           "--combine"};
 }
 
 void TestCli::helpListsEveryOptionAndDescriptor()
@@ -498,6 +575,16 @@ void TestCli::helpListsEveryOptionAndDescriptor()
         if (QTest::currentTestFailed())
             return;
     }
+    // The bank's options from its descriptors; kernel's --bank has its own
+    // range (1 to 64 orientations with one scale).
+    const auto bank = ks::bankParameterDescriptors();
+    checkBlock("Gabor bank (--filter gabor):", command == "apply" ? bank : bank.subspan(1),
+               [](const ks::ParamDescriptor &d) {
+                   return d.key == "orientations" ? QStringLiteral("--bank")
+                                                  : "--" + QString::fromStdString(d.key);
+               });
+    if (QTest::currentTestFailed())
+        return;
     if (command != "apply") {
         QVERIFY(!help.contains("Regions"));
         return;
@@ -629,6 +716,46 @@ void TestCli::outputIsTheLibraryOutput_data()
             << QStringList{"--filter", "derivative", "--order",   "2",
                            "--angle",  "120",        "--quality", "80"}
             << derivative << int(CV_8U) << "out.jpg" << 80;
+    }
+    {
+        ks::Document bank;
+        bank.filter = ks::GaborSpec{9, 2.0, 20, 6, 0.5, 0};
+        bank.bank = ks::BankSpec{4, 2, 1.5, ks::BankCombine::Energy};
+        bank.display.mode = ks::DisplayMode::Abs;
+        QTest::newRow("gabor bank by options")
+            << std::optional<ks::Document>()
+            << QStringList{"--filter", "gabor",     "--ksize",  "9",         "--sigma",
+                           "2",        "--theta",   "20",       "--lambda",  "6",
+                           "--bank",   "4",         "--scales", "2",         "--ratio",
+                           "1.5",      "--combine", "energy",   "--display", "abs"}
+            << bank << int(CV_8U) << "out.png" << 95;
+        ks::Document defaults = bank;
+        defaults.bank = ks::BankSpec{};
+        defaults.display.mode = ks::DisplayMode::Offset; // defaultDisplayMode: not smoothing
+        QTest::newRow("gabor bank, defaults but orientations")
+            << std::optional<ks::Document>()
+            << QStringList{"--filter", "gabor", "--ksize",  "9", "--sigma", "2",
+                           "--theta",  "20",    "--lambda", "6", "--bank=8"}
+            << defaults << int(CV_8U) << "out.png" << 95;
+    }
+    {
+        ks::Document bank = preset;
+        bank.bank = presetBank();
+        QTest::newRow("preset with a bank")
+            << std::optional(bank) << QStringList{} << bank << int(CV_8U) << "out.png" << 95;
+        ks::Document tweaked = bank;
+        tweaked.bank->scales = 3;
+        tweaked.bank->combine = ks::BankCombine::Energy;
+        QTest::newRow("preset's bank tweaked, 16-bit")
+            << std::optional(bank)
+            << QStringList{"--scales", "3", "--combine", "energy", "--depth", "16"} << tweaked
+            << int(CV_16U) << "out.png" << 95;
+        ks::Document replaced = bank;
+        replaced.filter = ks::BoxSpec{3, true};
+        replaced.bank.reset();
+        QTest::newRow("preset's bank dropped with its filter")
+            << std::optional(bank) << QStringList{"--filter", "box", "--ksize", "3"} << replaced
+            << int(CV_8U) << "out.png" << 95;
     }
     {
         ks::Document custom;
@@ -947,6 +1074,18 @@ void TestCli::kernelNpyHeaderHasTheShape_data()
         << "<f8" << 31 * 31 * 4;
     QTest::newRow("bank of 4, plain") << QStringList{"--bank", "4"} << "(4, 31, 31)"
                                       << "<f8" << 31 * 31 * 4;
+    // 31 * 2 = 62 -> 63 taps for 4 orientations x 2 scales.
+    QTest::newRow("bank of 4 x 2, keras")
+        << QStringList{"--bank", "4", "--scales", "2", "--layout", "keras"} << "(63, 63, 1, 8)"
+        << "<f8" << 63 * 63 * 8;
+    // 31 * 1.5^2 = 69.75 -> 71 taps.
+    QTest::newRow("bank of 3 x 3, ratio 1.5, plain, float32")
+        << QStringList{"--bank=3", "--scales=3", "--ratio=1.5", "--float32"} << "(9, 71, 71)"
+        << "<f4" << 71 * 71 * 9;
+    QTest::newRow("bank of 16 x 4, ratio 1.1, keras")
+        << QStringList{"--bank", "16", "--scales", "4", "--ratio", "1.1", "--layout", "keras"}
+        << "(43, 43, 1, 64)" // 31 * 1.331 = 41.26 -> 43
+        << "<f8" << 43 * 43 * 64;
     QTest::newRow("one kernel, keras, float32")
         << QStringList{"--ksize", "9", "--layout=keras", "--float32"} << "(9, 9, 1, 1)"
         << "<f4" << 81;
@@ -974,6 +1113,97 @@ void TestCli::kernelNpyHeaderHasTheShape()
     QVERIFY2(header.contains(("'descr': '" + descr + "'").toUtf8()), header.constData());
     const int itemSize = descr == "<f8" ? 8 : 4;
     QCOMPARE(bytes.size(), 10 + headerLength + values * itemSize);
+}
+
+// apply --preset with a bank writes the same bytes as the same bank given
+// by options.
+void TestCli::bankPresetEqualsOptions()
+{
+    const QString folder = freshFolder();
+    const ks::GaborSpec g = gaborPresetSpec();
+    const Run fromPreset =
+        kernelscope({"apply", "../in.png", "-o", "preset.png", "--preset", "../bank.json"}, folder);
+    QVERIFY2(fromPreset.exitCode == 0, fromPreset.err.constData());
+    const Run fromOptions = kernelscope({"apply",     "../in.png",
+                                         "-o",        "options.png",
+                                         "--filter",  "gabor",
+                                         "--ksize",   QString::number(g.ksize),
+                                         "--sigma",   QString::number(g.sigma),
+                                         "--theta",   QString::number(g.theta_deg),
+                                         "--lambda",  QString::number(g.lambda),
+                                         "--gamma",   QString::number(g.gamma),
+                                         "--psi",     QString::number(g.psi_deg),
+                                         "--bank",    "3",
+                                         "--scales",  "2",
+                                         "--ratio",   "1.5",
+                                         "--combine", "max",
+                                         "--display", "offset",
+                                         "--region",  "4,6,20,12:gaussian=3:feather=2"},
+                                        folder);
+    QVERIFY2(fromOptions.exitCode == 0, fromOptions.err.constData());
+    const QByteArray bytes = fileBytes(QDir(folder).filePath("preset.png"));
+    QVERIFY(!bytes.isEmpty());
+    QVERIFY(bytes == fileBytes(QDir(folder).filePath("options.png")));
+    // And it is the bank's output, not the single filter's.
+    const Run single = kernelscope(
+        {"apply", "../in.png", "-o", "single.png", "--preset", "../gabor.json"}, folder);
+    QVERIFY2(single.exitCode == 0, single.err.constData());
+    QVERIFY(bytes != fileBytes(QDir(folder).filePath("single.png")));
+}
+
+void TestCli::kernelBankMatchesOpenCv_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<ks::GaborSpec>("spec");
+    QTest::addColumn<int>("orientations");
+    QTest::addColumn<int>("scales");
+    QTest::addColumn<double>("ratio");
+    QTest::addColumn<int>("size");
+    const ks::GaborSpec g{7, 1.5, 10, 4, 0.5, 30};
+    QTest::newRow("3 x 2, ratio 1.5")
+        << QStringList{"--filter", "gabor", "--ksize",  "7", "--sigma", "1.5",
+                       "--theta",  "10",    "--lambda", "4", "--psi",   "30",
+                       "--bank",   "3",     "--scales", "2", "--ratio", "1.5"}
+        << g << 3 << 2 << 1.5 << 11; // 7 * 1.5 = 10.5 -> 11
+    QTest::newRow("preset's bank") << QStringList{"--preset", "../bank.json"} << gaborPresetSpec()
+                                   << 3 << 2 << 1.5 << 15; // 9 * 1.5 = 13.5 -> 15
+    QTest::newRow("preset's bank, one scale, 40 orientations")
+        << QStringList{"--preset", "../bank.json", "--scales", "1", "--bank", "40"}
+        << gaborPresetSpec() << 40 << 1 << 1.5 << 9;
+}
+
+// The kernels in bankSpecs order: scale-major, orientation i of scale s at
+// index s * N + i, each cv::getGaborKernel's (angles in radians).
+void TestCli::kernelBankMatchesOpenCv()
+{
+    QFETCH(QStringList, options);
+    QFETCH(ks::GaborSpec, spec);
+    QFETCH(int, orientations);
+    QFETCH(int, scales);
+    QFETCH(double, ratio);
+    QFETCH(int, size);
+    const QString folder = freshFolder();
+    const Run run = kernelscope(QStringList{"kernel", "-o", "k.csv"} + options, folder);
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY(run.err.isEmpty());
+    const std::vector<cv::Mat> kernels = parseCsv(fileBytes(QDir(folder).filePath("k.csv")));
+    QCOMPARE(kernels.size(), static_cast<std::size_t>(orientations * scales));
+    constexpr double degree = std::numbers::pi / 180;
+    for (int s = 0; s < scales; ++s) {
+        for (int i = 0; i < orientations; ++i) {
+            const double f = std::pow(ratio, s);
+            const double theta = std::fmod(spec.theta_deg + i * 180.0 / orientations, 360.0);
+            const cv::Mat expected =
+                cv::getGaborKernel(cv::Size(size, size), spec.sigma * f, theta * degree,
+                                   spec.lambda * f, spec.gamma, spec.psi_deg * degree, CV_64F);
+            const double difference =
+                maxDifference(kernels[static_cast<std::size_t>(s * orientations + i)], expected);
+            QVERIFY2(
+                difference <= 1e-12,
+                qPrintable(
+                    QStringLiteral("scale %1, orientation %2: %3").arg(s).arg(i).arg(difference)));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -89,6 +90,9 @@ private slots:
     void rawDisplayGivesTheResponse_data();
     void rawDisplayGivesTheResponse();
     void regionWarningsPassThrough();
+    void bankReplacesTheFilter_data();
+    void bankReplacesTheFilter();
+    void bankIgnoredForOtherFilters();
     void validateRejects_data();
     void validateRejects();
     void validateAccepts_data();
@@ -287,6 +291,79 @@ void TestDocument::regionWarningsPassThrough()
     QVERIFY(identical(out.output, expected.image));
 }
 
+// ---------------------------------------------------------------- Gabor bank
+
+namespace {
+
+/// A Gabor filter with a bank of small kernels (9 * 1.5 = 13.5 -> 15 taps).
+Document withBank(ks::BankCombine combine)
+{
+    Document document = withFilter(ks::GaborSpec{9, 2.0, 15, 5, 0.6, 20});
+    document.bank = ks::BankSpec{4, 2, 1.5, combine};
+    return document;
+}
+
+} // namespace
+
+void TestDocument::bankReplacesTheFilter_data()
+{
+    QTest::addColumn<Document>("document");
+    QTest::addColumn<int>("depth");
+    QTest::addColumn<int>("channels");
+    Document max = withBank(ks::BankCombine::Max);
+    max.display = {ks::DisplayMode::Offset, 0};
+    QTest::newRow("max offset bgr") << max << int(CV_8U) << 3;
+    Document energy = withBank(ks::BankCombine::Energy);
+    energy.display = {ks::DisplayMode::Abs, 0.02};
+    energy.options.border = ks::BorderMode::Wrap;
+    QTest::newRow("energy abs wrap bgra") << energy << int(CV_8U) << 4;
+    Document gray = withBank(ks::BankCombine::Energy);
+    gray.display = {ks::DisplayMode::Normalize, 0};
+    gray.options.color = ks::ColorMode::Gray;
+    gray.regions = {region({5, 5, 20, 20}, RegionMethod::Gaussian, 2, 1)};
+    QTest::newRow("energy normalize gray with region 16U") << gray << int(CV_16U) << 3;
+    Document raw = withBank(ks::BankCombine::Max);
+    raw.display = {ks::DisplayMode::Raw, 0};
+    QTest::newRow("max raw float") << raw << int(CV_32F) << 1;
+}
+
+// The pipeline with a bank is the region blur, then applyBank, then the
+// display mapping; the bank's own response is checked in tst_gabor_bank.
+void TestDocument::bankReplacesTheFilter()
+{
+    QFETCH(Document, document);
+    QFETCH(int, depth);
+    QFETCH(int, channels);
+    const cv::Mat source = randomImage(kImageSize, depth, channels, 71);
+    const int outputDepth = depth == CV_32F ? CV_32F : depth;
+    const ks::PipelineOutput out = ks::runPipeline(source, document, outputDepth);
+
+    const cv::Mat blurred = ks::applyRegionBlurs(source, document.regions).image;
+    QVERIFY(identical(out.blurred, blurred));
+    const ks::Response expected = ks::applyBank(blurred, std::get<ks::GaborSpec>(document.filter),
+                                                *document.bank, document.options);
+    QVERIFY(identical(out.response.values, expected.values));
+    QVERIFY(identical(out.response.alpha, expected.alpha));
+    QCOMPARE(out.response.sourceDepth, expected.sourceDepth);
+    QVERIFY(identical(out.output, ks::mapForDisplay(expected, document.display, outputDepth)));
+
+    // Not the single kernel's response.
+    const ks::Response single = ks::applyFilter(blurred, document.filter, document.options);
+    QVERIFY(maxDifference(out.response.values, single.values) > 1e-3);
+}
+
+void TestDocument::bankIgnoredForOtherFilters()
+{
+    const cv::Mat source = randomImage(kImageSize, CV_8U, 3, 72);
+    Document document = withFilter(ks::BoxSpec{5, true});
+    const ks::PipelineOutput without = ks::runPipeline(source, document, CV_8U);
+    document.bank = ks::BankSpec{1, 9, 0, ks::BankCombine::Energy}; // invalid, and ignored
+    ks::validate(document);
+    const ks::PipelineOutput with = ks::runPipeline(source, document, CV_8U);
+    QVERIFY(identical(with.output, without.output));
+    QVERIFY(identical(with.response.values, without.response.values));
+}
+
 // ---------------------------------------------------------------- validation
 
 void TestDocument::validateRejects_data()
@@ -314,6 +391,21 @@ void TestDocument::validateRejects_data()
     cell.regions = {region({0, 0, 5, 5}, RegionMethod::Pixelate, 2.5, 0)};
     QTest::newRow("region cell") << cell << "cell"
                                  << "region 1: cell = 2.5";
+    Document orientations = withBank(ks::BankCombine::Max);
+    orientations.bank->orientations = 17;
+    QTest::newRow("bank orientations") << orientations << "orientations"
+                                       << "orientations = 17 must be a whole number from 2 to 16";
+    Document ratio = withBank(ks::BankCombine::Max);
+    ratio.bank->ratio = std::numeric_limits<double>::quiet_NaN();
+    QTest::newRow("bank ratio") << ratio << "ratio"
+                                << "ratio = nan is not a finite number";
+    // sigma 30 * 2^2 = 120 at the third scale, beyond sigma's 100 px.
+    Document scales = withFilter(ks::GaborSpec{31, 30, 0, 10, 0.5, 0});
+    scales.bank = ks::BankSpec{8, 3, 2.0, ks::BankCombine::Max};
+    QTest::newRow("bank beyond sigma")
+        << scales << "scales"
+        << "scales = 3 with ratio 2 takes the Gabor out of range at scale "
+           "3: sigma = 120 is out of range";
 }
 
 void TestDocument::validateRejects()
@@ -347,6 +439,12 @@ void TestDocument::validateAccepts_data()
                        region({-50, -50, 0, 0}, RegionMethod::Pixelate, 1000, 0),
                        region({0, 0, 5, 5}, RegionMethod::Box, 1001, 0)};
     QTest::newRow("regions at their limits") << regions;
+    Document bank = withFilter(ks::GaborSpec{31, 25, 0, 250, 0.5, 0});
+    bank.bank = ks::BankSpec{16, 3, 2.0, ks::BankCombine::Energy}; // sigma 100, lambda 1000
+    QTest::newRow("bank at its limits") << bank;
+    Document box = withFilter(ks::BoxSpec{});
+    box.bank = ks::BankSpec{0, 0, 0, ks::BankCombine::Max};
+    QTest::newRow("bank beside a box, ignored") << box;
 }
 
 void TestDocument::validateAccepts()
@@ -363,6 +461,7 @@ void TestDocument::cancelled_data()
     QTest::addColumn<Document>("document");
     QTest::newRow("identity") << Document{};
     QTest::newRow("gabor") << withFilter(ks::GaborSpec{});
+    QTest::newRow("gabor bank") << withBank(ks::BankCombine::Energy);
     Document regions = withFilter(ks::GaussianSpec{});
     regions.regions = {region({4, 4, 20, 20}, RegionMethod::Gaussian, 3, 0)};
     QTest::newRow("gaussian with region") << regions;
@@ -388,6 +487,9 @@ void TestDocument::progress_data()
     QTest::addColumn<int>("channels");
     QTest::newRow("identity gray") << Document{} << 1;
     QTest::newRow("gabor bgr") << withFilter(ks::GaborSpec{}) << 3;
+    Document bank = withBank(ks::BankCombine::Max);
+    bank.regions = {region({4, 4, 20, 20}, RegionMethod::Gaussian, 3, 0)};
+    QTest::newRow("gabor bank with region") << bank << 3;
     Document regions = withFilter(ks::DerivativeSpec{});
     regions.regions = {region({4, 4, 20, 20}, RegionMethod::Gaussian, 3, 0),
                        region({30, 4, 20, 20}, RegionMethod::Pixelate, 5, 2),

@@ -1128,6 +1128,9 @@ private slots:
             << "truncated or corrupt data (bad IHDR checksum)";
         QTest::newRow("PNG with corrupt IDAT") << "PNG with corrupt IDAT"
                                                << "truncated or corrupt data";
+        QTest::newRow("PNG with bad IDAT checksum")
+            << "PNG with bad IDAT checksum"
+            << "truncated or corrupt data (bad IDAT checksum)";
         QTest::newRow("truncated JPEG")
             << "truncated JPEG"
             << "truncated or corrupt data (the JPEG data ends before its end marker)";
@@ -1197,6 +1200,10 @@ private slots:
         } else if (kind == "PNG with bad IHDR checksum") {
             bytes = png;
             bytes[29] ^= std::byte{0x01}; // the first byte of IHDR's CRC
+        } else if (kind == "PNG with bad IDAT checksum") {
+            // Refused before libpng sees it, which would print its own line.
+            bytes = png;
+            bytes[pngChunkEnd(bytes, "IDAT") - 1] ^= std::byte{0x01};
         } else if (kind == "PNG with corrupt IDAT") {
             // Damage the compressed data, then fix the chunk's CRC so that
             // only the data itself (its zlib checksum) is wrong.

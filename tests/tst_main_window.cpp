@@ -12,6 +12,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -21,6 +22,7 @@
 #include <QSlider>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
 #include <QUrl>
 
 #include <opencv2/core.hpp>
@@ -94,6 +96,8 @@ private slots:
     void infoTextDescribesImage();
     void recentFilesRemembered();
     void quitClosesWindow();
+    void sliderDragIsOneUndoStep();
+    void undoRestoresExactOutput();
 
 private:
     QTemporaryDir dir_;
@@ -314,6 +318,82 @@ void TestMainWindow::quitClosesWindow()
     QCOMPARE(quit->shortcut(), QKeySequence(QKeySequence::Quit));
     quit->trigger();
     QVERIFY(!window.isVisible());
+}
+
+void TestMainWindow::sliderDragIsOneUndoStep()
+{
+    ks::MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QCOMPARE(window.undoStack()->count(), 0);
+    QSlider *sigma = window.parameterPanel()->slider(QStringLiteral("sigma"));
+    QVERIFY(sigma);
+    const int start = sigma->value();
+    sigma->setSliderDown(true);
+    for (int i = 1; i <= 40; ++i) {
+        sigma->setValue(start + i);
+        QCoreApplication::processEvents();
+    }
+    sigma->setSliderDown(false);
+    QCOMPARE(window.undoStack()->count(), 1);
+    QCOMPARE(window.undoStack()->undoText(), QStringLiteral("Change sigma"));
+    const double dragged = ks::parameterValue(window.document().filter, "sigma");
+    QVERIFY(dragged > ks::GaborSpec{}.sigma);
+
+    // A second drag is a second step; undo walks back through both.
+    sigma->setSliderDown(true);
+    sigma->setValue(start + 60);
+    sigma->setSliderDown(false);
+    QCOMPARE(window.undoStack()->count(), 2);
+    window.undoStack()->undo();
+    QCOMPARE(ks::parameterValue(window.document().filter, "sigma"), dragged);
+    window.undoStack()->undo();
+    QCOMPARE(ks::parameterValue(window.document().filter, "sigma"), ks::GaborSpec{}.sigma);
+    QCOMPARE(sigma->value(), start);
+
+    QAction *undo = findAction(window, QStringLiteral("&Edit"), QStringLiteral("&Undo"));
+    QAction *redo =
+        findAction(window, QStringLiteral("&Edit"), QStringLiteral("&Redo Change sigma"));
+    QVERIFY(undo);
+    QVERIFY(!undo->isEnabled());
+    QVERIFY(redo);
+    QVERIFY(redo->isEnabled());
+}
+
+void TestMainWindow::undoRestoresExactOutput()
+{
+    ks::MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(waitForExact(window));
+    const ks::Document initial = window.document();
+    const cv::Mat initialOutput = window.exactOutput().clone();
+
+    // Mixed edits: a filter change, a slider click, a display change.
+    QComboBox *filters = window.parameterPanel()->filterSelector();
+    filters->setCurrentIndex(static_cast<int>(ks::FilterKind::Derivative));
+    QSlider *angle = window.parameterPanel()->slider(QStringLiteral("angle"));
+    QVERIFY(angle);
+    angle->setValue(angle->value() + 15);
+    QCOMPARE(window.undoStack()->count(), 2);
+    QVERIFY(waitForExact(window));
+    const ks::Document edited = window.document();
+    const cv::Mat editedOutput = window.exactOutput().clone();
+    QVERIFY(!identical(editedOutput, initialOutput));
+
+    window.undoStack()->undo();
+    window.undoStack()->undo();
+    QVERIFY(window.document() == initial);
+    QCOMPARE(window.parameterPanel()->filterSelector()->currentIndex(),
+             static_cast<int>(ks::FilterKind::Gabor));
+    QVERIFY(waitForExact(window));
+    QVERIFY(identical(window.exactOutput(), initialOutput));
+
+    window.undoStack()->redo();
+    window.undoStack()->redo();
+    QVERIFY(window.document() == edited);
+    QVERIFY(waitForExact(window));
+    QVERIFY(identical(window.exactOutput(), editedOutput));
 }
 
 QTEST_MAIN(TestMainWindow)

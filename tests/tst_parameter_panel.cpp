@@ -6,14 +6,17 @@
 // asked what it shows.
 
 #include "ui/kernel_editor.h"
+#include "ui/parameter_control.h"
 #include "ui/parameter_panel.h"
 
 #include "core/errors.h"
+#include "core/gabor_bank.h"
 #include "core/parameters.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QGroupBox>
 #include <QLabel>
 #include <QPushButton>
 #include <QSet>
@@ -188,6 +191,13 @@ private slots:
     void customMatrixAndNormalize();
 
     void invalidSpecShowsMessage();
+
+    void bankGroupOnlyForGabor();
+    void bankToggleEditsAndRemembers();
+    void bankFromSetSettings();
+    void bankDragIsMarkedAndClosed();
+    void bankRefusesScalesOutOfRange();
+    void bankKeptAcrossFilters();
 };
 
 void TestParameterPanel::controlsMatchDescriptors()
@@ -961,6 +971,256 @@ void TestParameterPanel::invalidSpecShowsMessage()
     QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("ksize"));
     QCOMPARE(panel.filter(), (FilterSpec{GaborSpec{5, 4.0, 0, 10, 0.5, 0}}));
     QVERIFY(!error->isVisibleTo(&panel));
+}
+
+namespace {
+
+// The message core gives for a Gabor that cannot take a bank.
+QString bankError(const GaborSpec &spec, const BankSpec &bank)
+{
+    try {
+        validateBank(spec, bank);
+    } catch (const ParameterError &e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+} // namespace
+
+void TestParameterPanel::bankGroupOnlyForGabor()
+{
+    ParameterPanel panel;
+    QGroupBox *group = panel.bankGroup();
+    QVERIFY(group);
+    QCOMPARE(group->title(), QStringLiteral("Filter bank"));
+    QVERIFY(group->isCheckable());
+    QVERIFY(!group->isVisibleTo(&panel)); // None
+    selectKind(panel, FilterKind::Gabor);
+    QVERIFY(group->isVisibleTo(&panel));
+    QVERIFY(!group->isChecked());
+    QVERIFY(!panel.bank());
+    // Unchecked, the group is its title alone.
+    for (const ParamDescriptor &d : bankParameterDescriptors())
+        QVERIFY(!panel.control(qs(d.key)));
+    QVERIFY(!panel.bankCombineSelector());
+    selectKind(panel, FilterKind::Box);
+    QVERIFY(!group->isVisibleTo(&panel));
+}
+
+void TestParameterPanel::bankToggleEditsAndRemembers()
+{
+    ParameterPanel panel;
+    selectKind(panel, FilterKind::Gabor);
+    QSignalSpy spy(&panel, &ParameterPanel::settingsChanged);
+    panel.bankGroup()->setChecked(true);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("bank"));
+    QCOMPARE(spy.at(0).at(1).toBool(), false);
+    QCOMPARE(panel.bank(), std::optional<BankSpec>(BankSpec{}));
+
+    // One control per descriptor, at its default; the combine selector.
+    for (const ParamDescriptor &d : bankParameterDescriptors()) {
+        const ParameterControl *control = panel.control(qs(d.key));
+        QVERIFY2(control, d.key.c_str());
+        QCOMPARE(control->value(), d.defaultValue);
+        QCOMPARE(control->label()->text(), qs(d.label));
+        QCOMPARE(control->slider()->toolTip(), qs(d.help));
+    }
+    QComboBox *combine = panel.bankCombineSelector();
+    QVERIFY(combine);
+    QCOMPARE(combine->count(), 2);
+    QCOMPARE(combine->itemText(0), QStringLiteral("Max"));
+    QCOMPARE(combine->itemText(1), QStringLiteral("Energy"));
+    QVERIFY(!combine->itemData(0, Qt::ToolTipRole).toString().isEmpty());
+    QVERIFY(combine->itemData(1, Qt::ToolTipRole).toString().contains(QStringLiteral("phase")));
+    QCOMPARE(combine->currentData().toInt(), static_cast<int>(BankCombine::Max));
+
+    // Orientations 2, 3, ...: position 10 is 12.
+    panel.slider(QStringLiteral("orientations"))->setValue(10);
+    QCOMPARE(spy.count(), 2);
+    QCOMPARE(spy.at(1).at(0).toString(), QStringLiteral("orientations"));
+    QCOMPARE(spy.at(1).at(1).toBool(), false);
+    auto *ratio = qobject_cast<QDoubleSpinBox *>(panel.spinBox(QStringLiteral("ratio")));
+    QVERIFY(ratio);
+    ratio->selectAll();
+    QTest::keyClicks(ratio, QStringLiteral("1.5"));
+    QTest::keyClick(ratio, Qt::Key_Return);
+    QCOMPARE(spy.count(), 3);
+    QCOMPARE(spy.at(2).at(0).toString(), QStringLiteral("ratio"));
+    panel.slider(QStringLiteral("scales"))->setValue(2); // 1, 2, 3
+    QCOMPARE(spy.count(), 4);
+    QCOMPARE(spy.at(3).at(0).toString(), QStringLiteral("scales"));
+    combine->setCurrentIndex(1);
+    QCOMPARE(spy.count(), 5);
+    QCOMPARE(spy.at(4).at(0).toString(), QStringLiteral("bank"));
+    const BankSpec edited{12, 3, 1.5, BankCombine::Energy};
+    QCOMPARE(panel.bank(), std::optional<BankSpec>(edited));
+    QCOMPARE(panel.filter(), FilterSpec{GaborSpec{}});
+
+    // Off: single kernel, no bank controls left.
+    panel.bankGroup()->setChecked(false);
+    QCOMPARE(spy.count(), 6);
+    QCOMPARE(spy.at(5).at(0).toString(), QStringLiteral("bank"));
+    QVERIFY(!panel.bank());
+    QVERIFY(!panel.control(QStringLiteral("orientations")));
+    QVERIFY(!panel.bankCombineSelector());
+    QCOMPARE(namesOf<QSlider>(panel), keysOf(FilterKind::Gabor, false));
+
+    // On again: the values it had.
+    panel.bankGroup()->setChecked(true);
+    QCOMPARE(spy.count(), 7);
+    QCOMPARE(panel.bank(), std::optional<BankSpec>(edited));
+    QCOMPARE(panel.control(QStringLiteral("orientations"))->value(), 12.0);
+    QCOMPARE(panel.control(QStringLiteral("scales"))->value(), 3.0);
+    QCOMPARE(panel.control(QStringLiteral("ratio"))->value(), 1.5);
+    QCOMPARE(panel.bankCombineSelector()->currentData().toInt(),
+             static_cast<int>(BankCombine::Energy));
+
+    // Each control's reset.
+    panel.resetButton(QStringLiteral("orientations"))->click();
+    QCOMPARE(spy.count(), 8);
+    QCOMPARE(spy.at(7).at(0).toString(), QStringLiteral("orientations"));
+    QCOMPARE(panel.bank()->orientations, BankSpec{}.orientations);
+}
+
+void TestParameterPanel::bankFromSetSettings()
+{
+    ParameterPanel panel;
+    QSignalSpy spy(&panel, &ParameterPanel::settingsChanged);
+    const BankSpec bank{6, 2, 1.25, BankCombine::Energy};
+    for (int round = 0; round < 2; ++round) { // building the controls, then not
+        panel.setSettings(GaborSpec{}, {}, {}, bank);
+        QCOMPARE(panel.bank(), std::optional<BankSpec>(bank));
+        QVERIFY(panel.bankGroup()->isChecked());
+        QCOMPARE(panel.control(QStringLiteral("orientations"))->value(), 6.0);
+        QCOMPARE(panel.control(QStringLiteral("scales"))->value(), 2.0);
+        QCOMPARE(panel.control(QStringLiteral("ratio"))->value(), 1.25);
+        QCOMPARE(panel.bankCombineSelector()->currentData().toInt(),
+                 static_cast<int>(BankCombine::Energy));
+    }
+
+    // Without a bank (the three-argument form too): single kernel, and the
+    // values are remembered for the check box.
+    panel.setSettings(GaborSpec{}, {}, {});
+    QVERIFY(!panel.bank());
+    QVERIFY(!panel.bankGroup()->isChecked());
+    QVERIFY(!panel.control(QStringLiteral("orientations")));
+    QCOMPARE(spy.count(), 0);
+    panel.bankGroup()->setChecked(true);
+    QCOMPARE(panel.bank(), std::optional<BankSpec>(bank));
+    QCOMPARE(spy.count(), 1);
+
+    // A bank the Gabor cannot take is shown, with the reason.
+    const GaborSpec wide{31, 40, 0, 10, 0.5, 0};
+    const BankSpec tooLarge{8, 3, 2, BankCombine::Max};
+    panel.setSettings(wide, {}, {}, tooLarge);
+    const auto *error = panel.findChild<QLabel *>(QStringLiteral("error"));
+    QVERIFY(error->isVisibleTo(&panel));
+    QCOMPARE(error->text(), bankError(wide, tooLarge));
+    QCOMPARE(panel.bank(), std::optional<BankSpec>(tooLarge));
+    QCOMPARE(spy.count(), 1);
+}
+
+void TestParameterPanel::bankDragIsMarkedAndClosed()
+{
+    ParameterPanel panel;
+    panel.setSettings(GaborSpec{}, {}, {}, BankSpec{});
+    QSignalSpy spy(&panel, &ParameterPanel::settingsChanged);
+    QSlider *slider = panel.slider(QStringLiteral("orientations"));
+    slider->setSliderDown(true);
+    slider->setValue(0);
+    slider->setValue(1);
+    QCOMPARE(spy.count(), 2);
+    QCOMPARE(spy.at(0).at(1).toBool(), true);
+    QCOMPARE(spy.at(1).at(1).toBool(), true);
+    slider->setSliderDown(false);
+    QCOMPARE(spy.count(), 3);
+    QCOMPARE(spy.at(2).at(0).toString(), QStringLiteral("orientations"));
+    QCOMPARE(spy.at(2).at(1).toBool(), false);
+    QCOMPARE(panel.bank()->orientations, 3);
+}
+
+void TestParameterPanel::bankRefusesScalesOutOfRange()
+{
+    // Sigma 40 doubled twice is 160, beyond sigma's 100.
+    const GaborSpec wide{31, 40, 0, 10, 0.5, 0};
+    ParameterPanel panel;
+    panel.setSettings(wide, {}, {}, BankSpec{8, 1, 2, BankCombine::Max});
+    const auto *error = panel.findChild<QLabel *>(QStringLiteral("error"));
+    QVERIFY(!error->isVisibleTo(&panel));
+    QSignalSpy spy(&panel, &ParameterPanel::settingsChanged);
+
+    panel.slider(QStringLiteral("scales"))->setValue(2); // 3 scales
+    QCOMPARE(spy.count(), 0);
+    QCOMPARE(panel.bank()->scales, 1);
+    QCOMPARE(panel.control(QStringLiteral("scales"))->value(), 1.0);
+    QVERIFY(error->isVisibleTo(&panel));
+    QCOMPARE(error->text(), bankError(wide, BankSpec{8, 3, 2, BankCombine::Max}));
+
+    // Two scales fit, and clear the message.
+    panel.slider(QStringLiteral("scales"))->setValue(1);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(panel.bank()->scales, 2);
+    QVERIFY(!error->isVisibleTo(&panel));
+
+    // Now sigma 60 would make 120 at the second scale: refused too.
+    auto *sigma = qobject_cast<QDoubleSpinBox *>(panel.spinBox(QStringLiteral("sigma")));
+    sigma->selectAll();
+    QTest::keyClicks(sigma, QStringLiteral("60"));
+    QTest::keyClick(sigma, Qt::Key_Return);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(panel.filter(), FilterSpec{wide});
+    QCOMPARE(sigma->value(), 40.0);
+    QVERIFY(error->isVisibleTo(&panel));
+    GaborSpec larger = wide;
+    larger.sigma = 60;
+    QCOMPARE(error->text(), bankError(larger, BankSpec{8, 2, 2, BankCombine::Max}));
+
+    // Without the bank it is fine.
+    panel.bankGroup()->setChecked(false);
+    QCOMPARE(spy.count(), 2);
+    sigma->selectAll();
+    QTest::keyClicks(sigma, QStringLiteral("60"));
+    QTest::keyClick(sigma, Qt::Key_Return);
+    QCOMPARE(spy.count(), 3);
+    QCOMPARE(panel.filter(), FilterSpec{larger});
+
+    // And turning it back on is refused, with the reason.
+    panel.bankGroup()->setChecked(true);
+    QCOMPARE(spy.count(), 3);
+    QVERIFY(!panel.bankGroup()->isChecked());
+    QVERIFY(!panel.bank());
+    QVERIFY(error->isVisibleTo(&panel));
+}
+
+void TestParameterPanel::bankKeptAcrossFilters()
+{
+    ParameterPanel panel;
+    const BankSpec bank{4, 2, 1.5, BankCombine::Max};
+    panel.setSettings(GaborSpec{}, {}, {}, bank);
+    selectKind(panel, FilterKind::Box);
+    QCOMPARE(panel.bank(), std::optional<BankSpec>(bank)); // ignored by the document
+    QVERIFY(!panel.bankGroup()->isVisibleTo(&panel));
+    QVERIFY(!panel.control(QStringLiteral("orientations")));
+    selectKind(panel, FilterKind::Gabor);
+    QVERIFY(panel.bankGroup()->isVisibleTo(&panel));
+    QVERIFY(panel.bankGroup()->isChecked());
+    QCOMPARE(panel.bank(), std::optional<BankSpec>(bank));
+
+    // A remembered Gabor that cannot take the bank: chosen without it.
+    const BankSpec tooLarge{8, 4, 4, BankCombine::Max}; // sigma 4 * 64
+    panel.setSettings(BoxSpec{}, {}, {}, tooLarge);
+    QSignalSpy spy(&panel, &ParameterPanel::settingsChanged);
+    selectKind(panel, FilterKind::Gabor);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).toString(), QStringLiteral("filter"));
+    QCOMPARE(panel.filter(), FilterSpec{GaborSpec{}});
+    QVERIFY(!panel.bank());
+    QVERIFY(!panel.bankGroup()->isChecked());
+    const auto *error = panel.findChild<QLabel *>(QStringLiteral("error"));
+    QVERIFY(error->isVisibleTo(&panel));
+    QCOMPARE(error->text(), bankError(GaborSpec{}, tooLarge));
 }
 
 QTEST_MAIN(TestParameterPanel)

@@ -85,6 +85,8 @@ private slots:
     void roundTrip();
     void writtenStructure_data();
     void writtenStructure();
+    void bankOnlyWithGabor_data();
+    void bankOnlyWithGabor();
     void numberTypesFollowDescriptors_data();
     void numberTypesFollowDescriptors();
     void badPresets_data();
@@ -155,6 +157,17 @@ void TestPreset::roundTrip_data()
     everything.display = {ks::DisplayMode::Abs, 4};
     everything.regions = {region({1, 2, 3, 4}, RegionMethod::Pixelate, 1000, 7)};
     QTest::newRow("everything changed") << everything;
+
+    Document bank = withFilter(ks::GaborSpec{});
+    bank.bank = ks::BankSpec{8, 1, 2, ks::BankCombine::Max};
+    QTest::newRow("gabor bank") << bank;
+    Document energy = withFilter(ks::GaborSpec{7, 1.5, 10, 3, 0.5, 30});
+    energy.bank = ks::BankSpec{16, 4, 1.1 + 0.2, ks::BankCombine::Energy};
+    energy.display = {ks::DisplayMode::Abs, 0.5};
+    QTest::newRow("gabor bank energy") << energy;
+    Document limits = withFilter(ks::GaborSpec{31, 25, 0, 250, 0.5, 0});
+    limits.bank = ks::BankSpec{2, 3, 2, ks::BankCombine::Max}; // sigma 100, lambda 1000
+    QTest::newRow("gabor bank at its limits") << limits;
 }
 
 void TestPreset::roundTrip()
@@ -194,6 +207,17 @@ void TestPreset::writtenStructure_data()
             {"x": 0, "y": 1, "width": 2, "height": 3, "method": "gaussian",
              "sigma": 1.5, "feather": 0}
         ]
+    })");
+
+    Document bank = withFilter(ks::GaborSpec{});
+    bank.bank = ks::BankSpec{6, 2, 1.5, ks::BankCombine::Energy};
+    QTest::newRow("gabor bank") << bank << QByteArray(R"({
+        "format": "kernelscope-preset", "version": 1,
+        "filter": {"type": "gabor", "ksize": 31, "sigma": 4.0, "theta": 0.0,
+                   "lambda": 10.0, "gamma": 0.5, "psi": 0.0},
+        "bank": {"orientations": 6, "scales": 2, "ratio": 1.5, "combine": "energy"},
+        "color": "per-channel", "border": "reflect101",
+        "display": {"mode": "clamp", "gain": 0.0}, "regions": []
     })");
 
     Document custom = withFilter(ks::CustomSpec{2, 3, {1, 2, 3, 4, 5, -6.25}, true});
@@ -239,6 +263,42 @@ void TestPreset::writtenStructure()
     // Numbers keep their JSON kind: == alone treats 45 and 45.0 as equal.
     QCOMPARE(actual.flatten().dump(), wanted.flatten().dump());
     QVERIFY(text.ends_with("}\n"));
+}
+
+// A bank is written only beside a Gabor filter, and a preset without one
+// loads without one.
+void TestPreset::bankOnlyWithGabor_data()
+{
+    QTest::addColumn<Document>("document");
+    QTest::addColumn<bool>("written");
+    const ks::BankSpec bank{4, 2, 3, ks::BankCombine::Max};
+    for (ks::FilterKind kind : ks::kAllFilterKinds) {
+        Document d = withFilter(ks::defaultSpec(kind));
+        d.bank = bank;
+        if (kind == ks::FilterKind::Gabor)
+            d.filter = ks::GaborSpec{31, 2, 0, 10, 0.5, 0};
+        QTest::addRow("%s with a bank", std::string(ks::filterName(kind)).c_str())
+            << d << (kind == ks::FilterKind::Gabor);
+    }
+    QTest::newRow("gabor without a bank") << withFilter(ks::GaborSpec{}) << false;
+}
+
+void TestPreset::bankOnlyWithGabor()
+{
+    QFETCH(Document, document);
+    QFETCH(bool, written);
+    const std::string text = ks::presetToJson(document);
+    const auto json = nlohmann::json::parse(text);
+    QCOMPARE(json.contains("bank"), written);
+    const ks::PresetLoad load = ks::presetFromJson(text);
+    QCOMPARE(load.document.bank.has_value(), written);
+    if (written)
+        QVERIFY(*load.document.bank == *document.bank);
+    Document expected = document;
+    if (!written)
+        expected.bank.reset();
+    QVERIFY(load.document == expected);
+    QVERIFY(load.warnings.empty());
 }
 
 void TestPreset::numberTypesFollowDescriptors_data()
@@ -470,6 +530,42 @@ void TestPreset::badPresets_data()
     QTest::newRow("negative feather") << oneRegion(R"(, "feather": -1)") << "/regions/0/feather"
                                       << "feather = -1 must be a whole number from 0 to 1000 px";
 
+    // The bank: ranges from its descriptors, each named by its pointer.
+    const auto bank = [](const char *members) {
+        return preset((std::string(R"("filter": {"type": "gabor"}, "bank": )") + members).c_str());
+    };
+    QTest::newRow("bank not an object") << bank("[8, 2]") << "/bank"
+                                        << "expected an object, got an array";
+    QTest::newRow("orientations 1") << bank(R"({"orientations": 1})") << "/bank/orientations"
+                                    << "orientations = 1 must be a whole number from 2 to 16";
+    QTest::newRow("orientations 17") << bank(R"({"orientations": 17})") << "/bank/orientations"
+                                     << "orientations = 17 must be a whole number from 2 to 16";
+    QTest::newRow("orientations 4.5") << bank(R"({"orientations": 4.5})") << "/bank/orientations"
+                                      << "orientations = 4.5 must be a whole number";
+    QTest::newRow("orientations a string")
+        << bank(R"({"orientations": "8"})") << "/bank/orientations"
+        << "expected a number, got a string";
+    QTest::newRow("scales 0") << bank(R"({"scales": 0})") << "/bank/scales"
+                              << "scales = 0 must be a whole number from 1 to 4";
+    QTest::newRow("scales 5") << bank(R"({"scales": 5})") << "/bank/scales"
+                              << "scales = 5 must be a whole number from 1 to 4";
+    QTest::newRow("ratio 1") << bank(R"({"ratio": 1})") << "/bank/ratio"
+                             << "ratio = 1 is out of range: allowed 1.1 to 4";
+    QTest::newRow("ratio 4.5") << bank(R"({"ratio": 4.5})") << "/bank/ratio"
+                               << "ratio = 4.5 is out of range: allowed 1.1 to 4";
+    QTest::newRow("ratio null") << bank(R"({"ratio": null})") << "/bank/ratio"
+                                << "expected a number, got null";
+    QTest::newRow("unknown combine") << bank(R"({"combine": "sum"})") << "/bank/combine"
+                                     << "unknown bank combination 'sum' (expected max or energy)";
+    QTest::newRow("combine a number") << bank(R"({"combine": 1})") << "/bank/combine"
+                                      << "expected a string, got a number";
+    // sigma 30 * 2^2 = 120 at the third scale; the bank may come before the filter.
+    QTest::newRow("largest scale beyond sigma")
+        << preset(R"("bank": {"scales": 3}, "filter": {"type": "gabor", "sigma": 30})")
+        << "/bank/scales"
+        << "scales = 3 with ratio 2 takes the Gabor out of range at scale 3: sigma = 120 is out "
+           "of range: allowed 0.1 to 100 px";
+
     // Names taken from the file stay on one line.
     QTest::newRow("control characters in a name") << preset(R"("border": "a\nb")") << "/border"
                                                   << "unknown border mode 'a\\u000ab'";
@@ -539,6 +635,24 @@ void TestPreset::unknownKeysWarn_data()
     QTest::newRow("pointer escapes")
         << preset(R"("filter": {"type": "none", "a/b~c": 1})")
         << QStringList{"/filter/a~1b~0c: unknown key, ignored"} << Document{};
+    QTest::newRow("in bank")
+        << preset(R"("filter": {"type": "gabor"}, "bank": {"orientation": 4, "scales": 2})")
+        << QStringList{"/bank/orientation: unknown key, ignored"} << [] {
+               Document d = withFilter(ks::GaborSpec{});
+               d.bank = ks::BankSpec{8, 2, 2, ks::BankCombine::Max};
+               return d;
+           }();
+    // A bank has no effect beside another filter: it is dropped with a
+    // warning, whatever it holds.
+    QTest::newRow("bank beside a box")
+        << preset(R"("bank": {"orientations": 4, "colour": 1}, "filter": {"type": "box"})")
+        << QStringList{"/bank/colour: unknown key, ignored",
+                       "/bank: ignored: a bank applies to the gabor filter only, not box"}
+        << withFilter(ks::BoxSpec{});
+    QTest::newRow("bank without a filter")
+        << preset(R"("bank": {})")
+        << QStringList{"/bank: ignored: a bank applies to the gabor filter only, not none"}
+        << Document{};
 }
 
 void TestPreset::unknownKeysWarn()
@@ -609,6 +723,19 @@ void TestPreset::missingMembersTakeDefaults_data()
     QTest::newRow("huge taps")
         << preset(R"("filter": {"type": "custom", "values": [[1e300, -1e300, 1e-300]]})")
         << withFilter(ks::CustomSpec{1, 3, {1e300, -1e300, 1e-300}, false});
+    QTest::newRow("empty bank") << preset(R"("filter": {"type": "gabor"}, "bank": {})") << [] {
+        Document d = withFilter(ks::GaborSpec{});
+        d.bank = ks::BankSpec{};
+        return d;
+    }();
+    QTest::newRow("bank with whole reals")
+        << preset(R"("filter": {"type": "gabor"}, "bank": {"scales": 2.0, "orientations": 4.0,
+                                                           "ratio": 3})")
+        << [] {
+               Document d = withFilter(ks::GaborSpec{});
+               d.bank = ks::BankSpec{4, 2, 3, ks::BankCombine::Max};
+               return d;
+           }();
     QTest::newRow("byte order mark")
         << QByteArray("\xEF\xBB\xBF") + preset(R"("color": "gray")") << [] {
                Document d;
@@ -644,6 +771,12 @@ void TestPreset::refusesToWriteInvalidDocuments_data()
     Document strength;
     strength.regions = {region({0, 0, 3, 4}, RegionMethod::Pixelate, 0.5, 0)};
     QTest::newRow("region cell") << strength << "cell";
+    Document bank = withFilter(ks::GaborSpec{});
+    bank.bank = ks::BankSpec{1, 1, 2, ks::BankCombine::Max};
+    QTest::newRow("bank orientations") << bank << "orientations";
+    Document scales = withFilter(ks::GaborSpec{31, 60, 0, 10, 0.5, 0});
+    scales.bank = ks::BankSpec{8, 2, 2, ks::BankCombine::Max};
+    QTest::newRow("bank beyond sigma") << scales << "scales";
 }
 
 void TestPreset::refusesToWriteInvalidDocuments()

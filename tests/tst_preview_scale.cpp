@@ -5,6 +5,7 @@
 
 #include "core/document.h"
 #include "core/errors.h"
+#include "core/gabor_bank.h"
 #include "core/kernels.h"
 #include "core/parameters.h"
 #include "core/preview_scale.h"
@@ -99,6 +100,8 @@ private slots:
     void factorOneIsIdentity();
     void gabor_data();
     void gabor();
+    void bankIsKept_data();
+    void bankIsKept();
     void gaussian_data();
     void gaussian();
     void box_data();
@@ -204,6 +207,33 @@ void TestPreviewScale::gabor()
     QCOMPARE(scaled.note.empty(), notes.isEmpty());
     if (!notes.isEmpty())
         QVERIFY(scaled.note.rfind("preview: ", 0) == 0);
+}
+
+void TestPreviewScale::bankIsKept_data()
+{
+    QTest::addColumn<double>("factor");
+    QTest::addColumn<int>("ksize");
+    QTest::addColumn<int>("bankKsize");
+    // Gabor 31 with a bank of 3 scales, ratio 2: 31 * 4 = 124 -> 125 taps;
+    // scaled, the bank's size follows the scaled ksize.
+    QTest::newRow("1") << 1.0 << 31 << 125;
+    QTest::newRow("0.5") << 0.5 << 15 << 61;  // 15 * 4 = 60 -> 61
+    QTest::newRow("0.01") << 0.01 << 3 << 13; // 3 * 4 = 12 -> 13
+}
+
+void TestPreviewScale::bankIsKept()
+{
+    QFETCH(double, factor);
+    QFETCH(int, ksize);
+    QFETCH(int, bankKsize);
+    Document document = withFilter(ks::GaborSpec{});
+    document.bank = ks::BankSpec{6, 3, 2, ks::BankCombine::Energy};
+    const ks::ScaledDocument scaled = ks::scaleDocument(document, factor);
+    QVERIFY(scaled.document.bank == document.bank);
+    const auto &g = std::get<ks::GaborSpec>(scaled.document.filter);
+    QCOMPARE(g.ksize, ksize);
+    QCOMPARE(ks::kernelRadius(scaled.document.filter, CV_8U, scaled.document.bank), bankKsize / 2);
+    ks::validate(scaled.document);
 }
 
 void TestPreviewScale::gaussian_data()
@@ -466,6 +496,14 @@ void TestPreviewScale::alwaysValid_data()
                 << doc;
         }
     }
+    // Banks whose largest scale is at sigma's and lambda's limits.
+    Document smallest = withFilter(ks::GaborSpec{1, 0.1, 0, 2, 0.01, -180});
+    smallest.bank = ks::BankSpec{16, 4, 4, ks::BankCombine::Energy};
+    QTest::newRow("gabor bank min") << smallest;
+    Document largest = withFilter(ks::GaborSpec{301, 25, 360, 250, 10, 180});
+    largest.bank = ks::BankSpec{2, 3, 2, ks::BankCombine::Max};
+    largest.display = {ks::DisplayMode::Offset, 3.0};
+    QTest::newRow("gabor bank max") << largest;
 }
 
 void TestPreviewScale::alwaysValid()
@@ -633,6 +671,21 @@ void TestPreviewScale::kernelRadius_data()
                                 << int(CV_8U) << 3;
     QTest::newRow("custom 4x2") << withFilter(ks::CustomSpec{4, 2, std::vector<double>(8, 1.0)})
                                 << int(CV_8U) << 2;
+    // A bank reaches as far as its largest kernel (bankKernelSize).
+    const auto bank = [](ks::GaborSpec g, int scales, double ratio) {
+        Document d = withFilter(g);
+        d.bank = ks::BankSpec{8, scales, ratio, ks::BankCombine::Max};
+        return d;
+    };
+    QTest::newRow("gabor 31, bank of 1 scale") << bank({}, 1, 4) << int(CV_8U) << 15;
+    QTest::newRow("gabor 31, bank 31 * 2 = 62 -> 63") << bank({}, 2, 2) << int(CV_8U) << 31;
+    QTest::newRow("gabor 31, bank 31 * 1.5^2 = 69.75 -> 71")
+        << bank({}, 3, 1.5) << int(CV_16U) << 35;
+    QTest::newRow("gabor 101, bank capped at 301")
+        << bank({101, 1, 0, 3, 0.5, 0}, 4, 2) << int(CV_8U) << 150;
+    Document boxWithBank = withFilter(ks::BoxSpec{});
+    boxWithBank.bank = ks::BankSpec{8, 4, 4, ks::BankCombine::Max};
+    QTest::newRow("box with a bank: ignored") << boxWithBank << int(CV_8U) << 2;
 }
 
 void TestPreviewScale::kernelRadius()
@@ -640,9 +693,14 @@ void TestPreviewScale::kernelRadius()
     QFETCH(Document, document);
     QFETCH(int, depth);
     QFETCH(int, radius);
-    QCOMPARE(ks::kernelRadius(document.filter, depth), radius);
-    const cv::Mat kernel = ks::makeKernel(document.filter, depth);
+    QCOMPARE(ks::kernelRadius(document.filter, depth, document.bank), radius);
+    // The largest kernel the filter runs.
+    const auto *gabor = std::get_if<ks::GaborSpec>(&document.filter);
+    const cv::Mat kernel = gabor && document.bank ? ks::bankKernels(*gabor, *document.bank).back()
+                                                  : ks::makeKernel(document.filter, depth);
     QCOMPARE(std::max(kernel.rows, kernel.cols) / 2, radius);
+    if (!document.bank)
+        QCOMPARE(ks::kernelRadius(document.filter, depth), radius);
 }
 
 void TestPreviewScale::exactSourceRect_data()
@@ -704,6 +762,23 @@ void TestPreviewScale::exactSourceRect_data()
                      region({90, 90, 20, 20}, RegionMethod::Box, 31, 0)};
     QTest::newRow("chain") << chain << visible
                            << std::optional<cv::Rect>(cv::Rect(72, 72, 106, 106));
+
+    // Gabor 7 alone reaches 3 px; its bank of 3 scales, ratio 2, 7 * 4 = 28
+    // -> 29 taps, reaches 14.
+    Document gabor7 = withFilter(ks::GaborSpec{7, 1.0, 0, 3, 0.5, 0});
+    QTest::newRow("gabor 7") << gabor7 << visible
+                             << std::optional<cv::Rect>(cv::Rect(97, 97, 56, 56));
+    Document bank = gabor7;
+    bank.bank = ks::BankSpec{4, 3, 2, ks::BankCombine::Energy};
+    QTest::newRow("gabor 7 bank") << bank << visible
+                                  << std::optional<cv::Rect>(cv::Rect(86, 86, 78, 78));
+    Document bankWrap = bank;
+    bankWrap.options.border = ks::BorderMode::Wrap;
+    // Within 14 px of the left edge: the bank's reach leaves the image.
+    QTest::newRow("gabor 7 bank, wrap near the edge")
+        << bankWrap << cv::Rect(10, 100, 50, 50) << std::optional<cv::Rect>();
+    QTest::newRow("gabor 7 bank, wrap inside") << bankWrap << cv::Rect(14, 100, 50, 50)
+                                               << std::optional<cv::Rect>(cv::Rect(0, 86, 78, 78));
 }
 
 void TestPreviewScale::exactSourceRect()
@@ -749,6 +824,13 @@ void TestPreviewScale::cropGivesTheExactOutput_data()
     gabor.display = {ks::DisplayMode::Offset, 0.05};
     QTest::newRow("gabor 31 offset fixed") << gabor << int(CV_8UC3) << middle;
     QTest::newRow("gabor 31 at the corner") << gabor << int(CV_8UC1) << cv::Rect(0, 0, 40, 30);
+    Document bank = withFilter(ks::GaborSpec{11, 2.0, 30, 5, 0.5, 0});
+    bank.bank = ks::BankSpec{4, 3, 1.5, ks::BankCombine::Energy}; // 11 * 2.25 -> 25 taps
+    bank.display = {ks::DisplayMode::Abs, 0.1};
+    QTest::newRow("gabor bank energy") << bank << int(CV_8UC3) << middle;
+    bank.bank->combine = ks::BankCombine::Max;
+    bank.options.border = ks::BorderMode::Constant;
+    QTest::newRow("gabor bank max at the edge") << bank << int(CV_8UC4) << cv::Rect(0, 0, 40, 30);
     Document derivative = withFilter(ks::DerivativeSpec{2, 45, 2.0, 15});
     derivative.display = {ks::DisplayMode::Abs, 3.0};
     derivative.options.border = ks::BorderMode::Constant;

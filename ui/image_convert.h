@@ -4,9 +4,11 @@
 #pragma once
 
 #include <QImage>
+#include <QRect>
 #include <QString>
 
 #include <opencv2/core/mat.hpp>
+#include <opencv2/core/types.hpp>
 
 namespace ks {
 
@@ -44,5 +46,16 @@ cv::Mat toMat(const QImage &image);
 /// Throws std::runtime_error naming the path if the file cannot be read or
 /// is not an image OpenCV can decode.
 cv::Mat decodeImageResource(const QString &path);
+
+/// The same rectangle in the other library's type.
+inline QRect toQRect(const cv::Rect &r)
+{
+    return {r.x, r.y, r.width, r.height};
+}
+
+inline cv::Rect toCvRect(const QRect &r)
+{
+    return {r.x(), r.y(), r.width(), r.height()};
+}
 
 } // namespace ks

@@ -1,5 +1,8 @@
 #include "image_view.h"
 
+#include "image_convert.h"
+
+#include <QApplication>
 #include <QFocusEvent>
 #include <QFontMetricsF>
 #include <QKeyEvent>
@@ -11,8 +14,10 @@
 #include <QWheelEvent>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cmath>
+#include <utility>
 
 namespace ks {
 
@@ -29,6 +34,19 @@ constexpr double kDividerGrab = 5;
 constexpr int kTileMargin = 256;
 // Zoom ladder positions closer than this to a rung count as on it.
 constexpr double kRungTolerance = 1e-6;
+// Region handles, in widget pixels so they work at any zoom: the side of the
+// square drawn, and how far from its centre (on either axis) a press grabs it.
+constexpr int kHandleSize = 8;
+constexpr double kHandleGrab = 6;
+// Device coordinates of region outlines are kept within this, far outside
+// any screen, so a huge region at a high zoom cannot overflow an int.
+constexpr int kFarDevice = 1 << 24;
+// Region outlines: light lines, dark halos, the selected one in an accent.
+const QColor kOutline(255, 255, 255, 230);
+const QColor kHalo(0, 0, 0, 140);
+const QColor kSelected(80, 190, 255);
+const QColor kSelectedFill(80, 190, 255, 40);
+const QColor kRubberBandFill(80, 190, 255, 60);
 
 // floor(v) as an int, kept within [lo, hi] (v may be far outside an int).
 int floorWithin(double v, int lo, int hi)
@@ -39,6 +57,55 @@ int floorWithin(double v, int lo, int hi)
 int ceilWithin(double v, int lo, int hi)
 {
     return int(std::clamp(std::ceil(v), double(lo), double(hi)));
+}
+
+// The 8 handles of a region drawn at r (widget coordinates): the edges each
+// one moves and its centre. Corners first, so they win ties.
+struct Handle {
+    Qt::Edges edges;
+    QPointF centre;
+};
+
+std::array<Handle, 8> handlesOf(const QRectF &r)
+{
+    const QPointF c = r.center();
+    return {{
+        {Qt::LeftEdge | Qt::TopEdge, r.topLeft()},
+        {Qt::RightEdge | Qt::TopEdge, r.topRight()},
+        {Qt::RightEdge | Qt::BottomEdge, r.bottomRight()},
+        {Qt::LeftEdge | Qt::BottomEdge, r.bottomLeft()},
+        {Qt::TopEdge, {c.x(), r.top()}},
+        {Qt::RightEdge, {r.right(), c.y()}},
+        {Qt::BottomEdge, {c.x(), r.bottom()}},
+        {Qt::LeftEdge, {r.left(), c.y()}},
+    }};
+}
+
+Qt::CursorShape resizeCursor(Qt::Edges edges)
+{
+    const bool horizontal = edges.testAnyFlags(Qt::LeftEdge | Qt::RightEdge);
+    const bool vertical = edges.testAnyFlags(Qt::TopEdge | Qt::BottomEdge);
+    if (horizontal && vertical) {
+        const bool falling = edges.testFlag(Qt::LeftEdge) == edges.testFlag(Qt::TopEdge);
+        return falling ? Qt::SizeFDiagCursor : Qt::SizeBDiagCursor;
+    }
+    return horizontal ? Qt::SizeHorCursor : Qt::SizeVerCursor;
+}
+
+// Fills a frame width device pixels wide just inside deviceRect; the
+// painter draws in device pixels.
+void fillFrame(QPainter &painter, const QRect &deviceRect, int width, const QColor &colour)
+{
+    const QRect r = deviceRect;
+    if (r.width() <= 2 * width || r.height() <= 2 * width) {
+        painter.fillRect(r, colour); // all frame
+        return;
+    }
+    const int inner = r.height() - 2 * width;
+    painter.fillRect(QRect(r.left(), r.top(), r.width(), width), colour);
+    painter.fillRect(QRect(r.left(), r.bottom() - width + 1, r.width(), width), colour);
+    painter.fillRect(QRect(r.left(), r.top() + width, width, inner), colour);
+    painter.fillRect(QRect(r.right() - width + 1, r.top() + width, width, inner), colour);
 }
 
 // The whole pixels of a w x h grid that the rectangle from a to b touches.
@@ -507,6 +574,215 @@ bool ImageView::isOverDivider(QPointF widgetPos) const
     return splitEnabled_ && !showOriginal_ && std::abs(widgetPos.x() - dividerX()) <= kDividerGrab;
 }
 
+// --- Regions ----------------------------------------------------------------
+
+void ImageView::setTool(Tool tool)
+{
+    if (tool == tool_)
+        return;
+    tool_ = tool;
+    updateCursor(lastMousePos_);
+}
+
+void ImageView::setRegions(std::vector<Region> regions)
+{
+    regions_ = std::move(regions);
+    if (selected_ >= int(regions_.size()))
+        selected_ = -1;
+    if (isRegionDrag()) {
+        if (editIndex_ >= int(regions_.size())) {
+            // The region is gone: nothing left to drag or to signal about.
+            drag_ = Drag::None;
+            dragButton_ = Qt::NoButton;
+            editIndex_ = -1;
+            dragging_ = false;
+        } else if (dragging_) {
+            regions_[editIndex_].rect = toCvRect(editRect_);
+        } else {
+            // Not moved yet: the drag starts from the region as it is now.
+            editOriginal_ = editRect_ = toQRect(regions_[editIndex_].rect);
+        }
+    }
+    updateCursor(lastMousePos_);
+    update();
+}
+
+void ImageView::setSelectedRegion(int index)
+{
+    const int selected = index >= 0 && index < int(regions_.size()) ? index : -1;
+    if (selected == selected_)
+        return;
+    selected_ = selected;
+    updateCursor(lastMousePos_);
+    update();
+}
+
+void ImageView::setRegionsVisible(bool visible)
+{
+    if (visible == regionsVisible_)
+        return;
+    regionsVisible_ = visible;
+    if (!visible && isRegionDrag())
+        cancelDrag(); // no editing what cannot be seen
+    updateCursor(lastMousePos_);
+    update();
+}
+
+bool ImageView::hasSelection() const
+{
+    return selected_ >= 0 && selected_ < int(regions_.size());
+}
+
+QRectF ImageView::widgetRectOf(const QRect &imageRect) const
+{
+    const QPointF topLeft(imageRect.x(), imageRect.y());
+    const QPointF size(imageRect.width(), imageRect.height());
+    return {imageToWidget(topLeft), imageToWidget(topLeft + size)};
+}
+
+Qt::Edges ImageView::handleAt(QPointF widgetPos) const
+{
+    if (!regionsVisible_ || !hasSelection() || imageSize().isEmpty())
+        return {};
+    // The nearest handle within reach; corners come first and win ties.
+    Qt::Edges nearest;
+    double nearestDistance = kHandleGrab;
+    for (const Handle &handle : handlesOf(widgetRectOf(toQRect(regions_[selected_].rect)))) {
+        const QPointF d = widgetPos - handle.centre;
+        const double distance = std::max(std::abs(d.x()), std::abs(d.y()));
+        if (distance <= nearestDistance && (!nearest || distance < nearestDistance)) {
+            nearest = handle.edges;
+            nearestDistance = distance;
+        }
+    }
+    return nearest;
+}
+
+int ImageView::regionAt(QPointF widgetPos) const
+{
+    if (!regionsVisible_ || imageSize().isEmpty())
+        return -1;
+    // The topmost: later regions are applied, and drawn, over earlier ones.
+    const QPointF p = widgetToImage(widgetPos);
+    for (int i = int(regions_.size()) - 1; i >= 0; --i) {
+        const cv::Rect &r = regions_[i].rect;
+        if (p.x() >= r.x && p.x() < r.x + double(r.width) && p.y() >= r.y &&
+            p.y() < r.y + double(r.height))
+            return i;
+    }
+    return -1;
+}
+
+void ImageView::selectByUser(int index)
+{
+    if (index == selected_ || (index < 0 && !hasSelection()))
+        return;
+    selected_ = index;
+    update();
+    emit regionSelected(index);
+}
+
+QRect ImageView::rubberBandRect(QPointF widgetPos) const
+{
+    // The pixels under both ends and between them (see the pixel rule),
+    // clipped to the image.
+    const QPointF a = pressImagePos_;
+    const QPointF b = widgetToImage(widgetPos);
+    const QSize size = imageSize();
+    const int left = floorWithin(std::min(a.x(), b.x()), 0, size.width());
+    const int top = floorWithin(std::min(a.y(), b.y()), 0, size.height());
+    const int right = floorWithin(std::max(a.x(), b.x()), -1, size.width() - 1) + 1;
+    const int bottom = floorWithin(std::max(a.y(), b.y()), -1, size.height() - 1) + 1;
+    if (right <= left || bottom <= top)
+        return {};
+    return {left, top, right - left, bottom - top};
+}
+
+QRect ImageView::editedRect(QPointF widgetPos) const
+{
+    // Whole image pixels: the pointer's displacement since the press, rounded.
+    const QPointF shift = widgetToImage(widgetPos) - pressImagePos_;
+    const QSize size = imageSize();
+    const QRect r = editOriginal_;
+    if (drag_ == Drag::Move) {
+        // Within the image; a region larger than the image covers it.
+        auto moved = [](int start, int extent, int image, double by) {
+            return floorWithin(start + by + 0.5, std::min(0, image - extent),
+                               std::max(0, image - extent));
+        };
+        return {QPoint(moved(r.x(), r.width(), size.width(), shift.x()),
+                       moved(r.y(), r.height(), size.height(), shift.y())),
+                r.size()};
+    }
+    // Dragged edges stay within the image and at least a pixel past the
+    // fixed ones, which win if the region lies outside the image.
+    int left = r.x();
+    int top = r.y();
+    int right = r.x() + r.width();
+    int bottom = r.y() + r.height();
+    if (editEdges_.testFlag(Qt::LeftEdge))
+        left = std::min(floorWithin(left + shift.x() + 0.5, 0, size.width()), right - 1);
+    if (editEdges_.testFlag(Qt::RightEdge))
+        right = std::max(floorWithin(right + shift.x() + 0.5, 0, size.width()), left + 1);
+    if (editEdges_.testFlag(Qt::TopEdge))
+        top = std::min(floorWithin(top + shift.y() + 0.5, 0, size.height()), bottom - 1);
+    if (editEdges_.testFlag(Qt::BottomEdge))
+        bottom = std::max(floorWithin(bottom + shift.y() + 0.5, 0, size.height()), top + 1);
+    return {left, top, right - left, bottom - top};
+}
+
+void ImageView::setShownRect(int index, const QRect &imageRect)
+{
+    editRect_ = imageRect;
+    regions_[index].rect = toCvRect(imageRect);
+    update();
+}
+
+void ImageView::dragRegionTo(QPointF widgetPos, bool finishing)
+{
+    if (!dragging_) {
+        // Until then it is a click.
+        if ((widgetPos - pressPos_).manhattanLength() < QApplication::startDragDistance())
+            return;
+        dragging_ = true;
+    }
+    if (drag_ == Drag::RubberBand) {
+        const QRect band = rubberBandRect(widgetPos);
+        if (band != rubberBand_) {
+            rubberBand_ = band;
+            update();
+        }
+        return;
+    }
+    const QRect rect = editedRect(widgetPos);
+    if (rect == editRect_)
+        return;
+    setShownRect(editIndex_, rect);
+    if (!finishing) { // the release sends the finished rect itself
+        editSignalled_ = true;
+        emit regionEdited(editIndex_, rect, false);
+    }
+}
+
+void ImageView::cancelDrag()
+{
+    const bool regionDrag = isRegionDrag();
+    const int index = editIndex_;
+    const bool signalled = editSignalled_;
+    drag_ = Drag::None;
+    dragButton_ = Qt::NoButton;
+    dragging_ = false;
+    rubberBand_ = {};
+    editIndex_ = -1;
+    editSignalled_ = false;
+    if (regionDrag)
+        setShownRect(index, editOriginal_);
+    updateCursor(lastMousePos_);
+    update();
+    if (regionDrag && signalled)
+        emit regionEditCancelled(index);
+}
+
 // --- Events ---------------------------------------------------------------
 
 void ImageView::resizeEvent(QResizeEvent *event)
@@ -537,17 +813,23 @@ void ImageView::wheelEvent(QWheelEvent *event)
     event->accept();
 }
 
-ImageView::Drag ImageView::dragFor(const QMouseEvent &event) const
+ImageView::Hit ImageView::hitAt(QPointF widgetPos, Qt::MouseButton button) const
 {
-    if (event.button() == Qt::MiddleButton)
-        return Drag::Pan;
-    if (event.button() == Qt::LeftButton) {
-        if (spaceHeld_)
-            return Drag::Pan;
-        if (isOverDivider(event.position()))
-            return Drag::Divider;
-    }
-    return Drag::None;
+    if (button == Qt::MiddleButton)
+        return {Drag::Pan, -1, {}};
+    if (button != Qt::LeftButton)
+        return {};
+    if (spaceHeld_)
+        return {Drag::Pan, -1, {}};
+    if (isOverDivider(widgetPos))
+        return {Drag::Divider, -1, {}};
+    if (const Qt::Edges edges = handleAt(widgetPos))
+        return {Drag::Resize, selected_, edges};
+    if (const int region = regionAt(widgetPos); region >= 0)
+        return {Drag::Move, region, {}};
+    if (tool_ == Tool::BlurRegion && !imageSize().isEmpty())
+        return {Drag::RubberBand, -1, {}};
+    return {};
 }
 
 void ImageView::mousePressEvent(QMouseEvent *event)
@@ -557,16 +839,33 @@ void ImageView::mousePressEvent(QMouseEvent *event)
         event->accept(); // a second button during a drag changes nothing
         return;
     }
-    drag_ = dragFor(*event);
-    if (drag_ == Drag::None) {
+    const Hit hit = hitAt(event->position(), event->button());
+    if (hit.drag == Drag::None) {
+        if (event->button() == Qt::LeftButton)
+            selectByUser(-1);
         QWidget::mousePressEvent(event);
         return;
     }
+    drag_ = hit.drag;
     dragButton_ = event->button();
     if (drag_ == Drag::Divider)
         setSplitPosition(event->position().x() / std::max(1, width()));
+    const bool onRegions = drag_ == Drag::RubberBand || isRegionDrag();
+    if (onRegions) {
+        pressPos_ = event->position();
+        pressImagePos_ = widgetToImage(pressPos_);
+        dragging_ = false;
+        rubberBand_ = {};
+        editIndex_ = hit.region;
+        editEdges_ = hit.edges;
+        editSignalled_ = false;
+        if (editIndex_ >= 0)
+            editOriginal_ = editRect_ = toQRect(regions_[editIndex_].rect);
+    }
     updateCursor(event->position());
     event->accept();
+    if (onRegions) // last: the owner may answer with setRegions
+        selectByUser(hit.region);
 }
 
 void ImageView::mouseMoveEvent(QMouseEvent *event)
@@ -578,6 +877,11 @@ void ImageView::mouseMoveEvent(QMouseEvent *event)
         break;
     case Drag::Divider:
         setSplitPosition(pos.x() / std::max(1, width()));
+        break;
+    case Drag::RubberBand:
+    case Drag::Move:
+    case Drag::Resize:
+        dragRegionTo(pos, false);
         break;
     case Drag::None:
         break;
@@ -598,10 +902,28 @@ void ImageView::mouseReleaseEvent(QMouseEvent *event)
         QWidget::mouseReleaseEvent(event);
         return;
     }
+    const Drag ended = drag_;
+    if (ended == Drag::RubberBand || isRegionDrag())
+        dragRegionTo(event->position(), true);
+    const bool drawn = ended == Drag::RubberBand && dragging_ && !rubberBand_.isEmpty();
+    const bool edited = isRegionDrag() && (editSignalled_ || editRect_ != editOriginal_);
+    const QRect band = rubberBand_;
+    const int index = editIndex_;
+    const QRect rect = editRect_;
     drag_ = Drag::None;
     dragButton_ = Qt::NoButton;
+    dragging_ = false;
+    rubberBand_ = {};
+    editIndex_ = -1;
+    editSignalled_ = false;
     updateCursor(event->position());
+    update();
     event->accept();
+    // Last: the owner answers with setRegions.
+    if (drawn)
+        emit regionDrawn(band);
+    if (edited)
+        emit regionEdited(index, rect, true);
 }
 
 void ImageView::keyPressEvent(QKeyEvent *event)
@@ -631,6 +953,11 @@ void ImageView::keyPressEvent(QKeyEvent *event)
             setShowOriginal(true);
             originalKeyHeld_ = true;
         }
+    } else if (key == Qt::Key_Escape && (drag_ == Drag::RubberBand || isRegionDrag())) {
+        cancelDrag();
+    } else if ((key == Qt::Key_Delete || key == Qt::Key_Backspace) && modifiers == Qt::NoModifier &&
+               hasSelection() && !isRegionDrag()) {
+        emit regionDeleteRequested(selected_);
     } else {
         QWidget::keyPressEvent(event);
         return;
@@ -675,12 +1002,23 @@ void ImageView::leaveEvent(QEvent *event)
 
 void ImageView::updateCursor(QPointF widgetPos)
 {
+    // During a drag its own cursor, otherwise what a left press would start.
+    const Hit hit =
+        drag_ == Drag::None ? hitAt(widgetPos, Qt::LeftButton) : Hit{drag_, editIndex_, editEdges_};
     if (drag_ == Drag::Pan)
         setCursor(Qt::ClosedHandCursor);
     else if (spaceHeld_)
         setCursor(Qt::OpenHandCursor);
-    else if (drag_ == Drag::Divider || isOverDivider(widgetPos))
+    else if (hit.drag == Drag::Divider)
         setCursor(Qt::SplitHCursor);
+    else if (hit.drag == Drag::Resize)
+        setCursor(resizeCursor(hit.edges));
+    else if (hit.drag == Drag::Move)
+        // A press on another region selects it (and a drag moves it).
+        setCursor(drag_ == Drag::Move || hit.region == selected_ ? Qt::SizeAllCursor
+                                                                 : Qt::PointingHandCursor);
+    else if (hit.drag == Drag::RubberBand)
+        setCursor(Qt::CrossCursor);
     else
         unsetCursor();
 }
@@ -731,29 +1069,145 @@ void ImageView::paintEvent(QPaintEvent *)
             patch.draw(painter, p.zoom, p.offset, viewport);
     };
 
-    // Labels go at the top of the visible part of the image.
-    const QRectF shown(imageArea);
+    const int x = qRound(dividerX());
     if (showOriginal_) {
         drawOriginal(imageArea);
-        painter.setClipping(false);
-        drawLabel(painter, tr("Original"), shown, Qt::AlignLeft);
     } else if (splitEnabled_) {
-        const int x = qRound(dividerX());
         const QRect left = imageArea & QRect(0, 0, x, height());
         const QRect right = imageArea & QRect(x, 0, width() - x, height());
         if (!left.isEmpty())
             drawOriginal(left);
         if (!right.isEmpty())
             drawProcessed(right);
-        painter.setClipping(false);
+    } else {
+        drawProcessed(imageArea);
+    }
+    painter.setClipping(false);
+
+    // Regions over either side; the divider and labels over them.
+    drawRegions(painter);
+
+    // Labels go at the top of the visible part of the image.
+    const QRectF shown(imageArea);
+    if (showOriginal_) {
+        drawLabel(painter, tr("Original"), shown, Qt::AlignLeft);
+    } else if (splitEnabled_) {
         drawDivider(painter);
         drawLabel(painter, tr("Original"), QRectF(0, shown.top(), x, shown.height()),
                   Qt::AlignRight);
         drawLabel(painter, tr("Filtered"), QRectF(x, shown.top(), width() - x, shown.height()),
                   Qt::AlignLeft);
-    } else {
-        drawProcessed(imageArea);
     }
+}
+
+void ImageView::drawRegions(QPainter &painter) const
+{
+    // Outlines are whole device pixels, just inside the region's edges: a
+    // light line with a dark halo one device pixel either side, readable on
+    // any photo, at any zoom and device pixel ratio.
+    const qreal dpr = devicePixelRatioF();
+    const double zoom = placement().zoom;
+    const QRectF widget(rect());
+    auto deviceRect = [&](const QRect &imageRect) {
+        const QRectF w = widgetRectOf(imageRect);
+        auto device = [&](double v) { return floorWithin(v * dpr + 0.5, -kFarDevice, kFarDevice); };
+        const int left = device(w.left());
+        const int top = device(w.top());
+        // At least one device pixel, however far zoomed out.
+        const int right = std::max(left + 1, device(w.right()));
+        const int bottom = std::max(top + 1, device(w.bottom()));
+        return QRect(left, top, right - left, bottom - top);
+    };
+    auto frame = [&](const QRect &imageRect, int lineWidth, const QColor &line,
+                     const QColor &fill) {
+        const QRect r = deviceRect(imageRect);
+        painter.save();
+        painter.scale(1 / dpr, 1 / dpr);
+        if (fill.isValid())
+            painter.fillRect(r, fill);
+        fillFrame(painter, r.adjusted(-1, -1, 1, 1), lineWidth + 2, kHalo);
+        fillFrame(painter, r, lineWidth, line);
+        painter.restore();
+    };
+
+    QFont small = font();
+    if (small.pointSizeF() > 0)
+        small.setPointSizeF(small.pointSizeF() * 0.8);
+    const QFontMetricsF metrics(small);
+    auto drawRegion = [&](int index, bool selected) {
+        const Region &region = regions_[index];
+        const QRect rect = toQRect(region.rect);
+        const QRectF w = widgetRectOf(rect);
+        const double feather = region.feather * zoom;
+        // Far outside the widget: nothing to see, and coordinates the
+        // rasterizer would not take.
+        const double margin = feather + 16;
+        const QRectF bound = widget.adjusted(-margin, -margin, margin, margin);
+        if (!w.adjusted(-feather, -feather, feather, feather).intersects(bound))
+            return;
+
+        if (region.feather > 0) {
+            // The feather's outer limit: every point within feather pixels
+            // (Euclidean) of the rectangle, a rounded rectangle.
+            const QRectF outer = w.adjusted(-feather, -feather, feather, feather) & bound;
+            painter.save();
+            painter.setRenderHint(QPainter::Antialiasing);
+            painter.setBrush(Qt::NoBrush);
+            QPen halo(kHalo, 3);
+            halo.setCosmetic(true);
+            painter.setPen(halo);
+            painter.drawRoundedRect(outer, feather, feather);
+            QPen dashes(kOutline, 1, Qt::DashLine);
+            dashes.setCosmetic(true);
+            painter.setPen(dashes);
+            painter.drawRoundedRect(outer, feather, feather);
+            painter.restore();
+        }
+
+        if (selected)
+            frame(rect, 2, kSelected, kSelectedFill);
+        else
+            frame(rect, 1, kOutline, QColor());
+
+        // The number (index + 1, as in messages) inside the top-left corner,
+        // clear of the handle there.
+        const QString number = QString::number(index + 1);
+        const QPointF inset(kHandleSize / 2 + 2, kHandleSize / 2 + 2);
+        const QRectF box(w.topLeft() + inset,
+                         QSizeF(metrics.horizontalAdvance(number) + 6, metrics.height()));
+        painter.save();
+        painter.setClipRect(w & widget);
+        painter.fillRect(box, QColor(0, 0, 0, 150));
+        painter.setFont(small);
+        painter.setPen(selected ? kSelected : QColor(Qt::white));
+        painter.drawText(box, Qt::AlignCenter, number);
+        painter.restore();
+
+        if (selected) {
+            for (const Handle &handle : handlesOf(w)) {
+                if (!bound.contains(handle.centre))
+                    continue;
+                const QRect square(qRound(handle.centre.x()) - kHandleSize / 2,
+                                   qRound(handle.centre.y()) - kHandleSize / 2, kHandleSize,
+                                   kHandleSize);
+                painter.fillRect(square, QColor(0, 0, 0, 200));
+                painter.fillRect(square.adjusted(1, 1, -1, -1), Qt::white);
+            }
+        }
+    };
+
+    if (regionsVisible_) {
+        // The selected one last, so its handles are on top.
+        const int selected = hasSelection() ? selected_ : -1;
+        for (int i = 0; i < int(regions_.size()); ++i)
+            if (i != selected)
+                drawRegion(i, false);
+        if (selected >= 0)
+            drawRegion(selected, true);
+    }
+    // What the rubber band would add, as it will be clipped.
+    if (drag_ == Drag::RubberBand && !rubberBand_.isEmpty())
+        frame(rubberBand_, 1, kOutline, kRubberBandFill);
 }
 
 void ImageView::drawLabel(QPainter &painter, const QString &text, const QRectF &side,

@@ -1,6 +1,8 @@
-// The image view: zoom, pan, and a before/after comparison of the source
-// image with the filtered result.
+// The image view: zoom, pan, a before/after comparison of the source image
+// with the filtered result, and the blur regions drawn over them.
 #pragma once
+
+#include "core/region_blur.h"
 
 #include <QImage>
 #include <QPointF>
@@ -84,6 +86,12 @@ private:
 ///   middle drag, Space+drag   pan (open hand while Space is held, closed while dragging)
 ///   drag the divider          move the before/after split
 ///   \ (backslash), held       show the original over the whole image
+///   left press on a region    select it (the topmost, last in list order); drag to move it
+///   drag a selected handle    resize the selected region
+///   left drag, BlurRegion     draw a new region (rubber band)
+///   left press elsewhere      deselect (Navigate tool)
+///   Esc                       cancel a rubber band, move or resize in progress
+///   Delete, Backspace         ask to delete the selected region
 /// Keys reach the view only while it has focus, and only if no window
 /// shortcut takes them first; the slots do the same from menu actions.
 ///
@@ -97,6 +105,28 @@ private:
 /// reduction below 1; a reduced quick preview is enlarged smoothly at any
 /// zoom, as its pixels are not the image's. Only the visible part is ever
 /// drawn or scaled.
+///
+/// Regions: the view shows the document's blur regions and reports gestures
+/// on them (regionDrawn, regionSelected, regionEdited, ...); it never changes
+/// the document. Outlines are drawn in both tools, over the original, the
+/// result and the split alike. A left press becomes a drag once the pointer
+/// has moved QApplication::startDragDistance() widget pixels (Manhattan
+/// length) from the press; before that a release is a click, which selects
+/// or deselects but never draws or edits. Priority of a left press: Space
+/// (pan), the divider within its grab margin, a handle of the selected
+/// region, the body of the topmost region, then the tool (BlurRegion draws,
+/// Navigate deselects). Cursors say which: a cross for drawing, size arrows
+/// over handles, a move cursor over the selected region, a pointing hand
+/// over another one. Handles are 8-pixel squares grabbed within 6 widget
+/// pixels of their centre at any zoom (the nearest wins, corners on ties).
+///
+/// Pixel rule: a drag from image point a to image point b spans the pixels
+/// under a and under b and every pixel between them, i.e. columns
+/// floor(min(a.x, b.x)) to floor(max(a.x, b.x)) inclusive (rows alike), then
+/// clipped to the image; a point on a pixel edge belongs to the pixel right
+/// of (below) it. A drag from the middle of pixel (2, 3) to the middle of
+/// (5, 7) gives QRect(2, 3, 4, 5). Moves and resizes shift by whole pixels:
+/// the pointer's image displacement since the press, rounded.
 class ImageView : public QWidget {
     Q_OBJECT
 
@@ -107,6 +137,12 @@ public:
     static constexpr double kMaxZoom = 64;
     /// One zoom step (wheel notch, zoomIn): 2^(1/4).
     static constexpr int kStepsPerDoubling = 4;
+
+    /// What a left drag on empty image area does.
+    enum class Tool {
+        Navigate,   ///< nothing: a press there deselects
+        BlurRegion, ///< draws a new region (cross cursor over the view)
+    };
 
     explicit ImageView(QWidget *parent = nullptr);
 
@@ -164,6 +200,33 @@ public:
     void setShowOriginal(bool show);
     bool isShowingOriginal() const { return showOriginal_; }
 
+    /// Navigate by default. Changing it does not end a drag in progress.
+    void setTool(Tool tool);
+    Tool tool() const { return tool_; }
+
+    /// The document's regions, in list order (later ones are drawn and hit
+    /// on top, as they are applied over earlier ones). Each is outlined
+    /// (a 1-device-pixel light line with a dark halo), its feather as a
+    /// dashed rounded outline, its number (index + 1) in its top-left
+    /// corner. A drag on a region survives this call as long as its index
+    /// still exists (it ends silently otherwise); the dragged region keeps
+    /// the drag's rect. A selection beyond the new list becomes -1, without
+    /// a signal.
+    void setRegions(std::vector<Region> regions);
+    /// The regions as drawn: the last setRegions, except that the region a
+    /// drag edits shows the drag's rect (during it, and after its release or
+    /// cancel until the next setRegions).
+    const std::vector<Region> &regions() const { return regions_; }
+    /// The highlighted region, drawn with 8 handles (corners and edge
+    /// midpoints); -1 (or any index outside the list) for none. Sets, does
+    /// not signal.
+    int selectedRegion() const { return selected_; }
+    void setSelectedRegion(int index);
+    /// Hides or shows the outlines (on by default); hidden regions cannot be
+    /// selected, moved or resized in the view. Drawing new ones still works.
+    void setRegionsVisible(bool visible);
+    bool areRegionsVisible() const { return regionsVisible_; }
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
@@ -186,6 +249,31 @@ signals:
     /// device pixels and visibleImageRect().
     void viewportChanged(QSize viewPixels, QRectF visibleImageRect);
 
+    /// A rubber band drag ended: imageRect (image pixels, clipped to the
+    /// image, at least 1x1; see the pixel rule) should become a new region.
+    /// Not sent for a click, a drag that ends outside the image on the same
+    /// side, or a drag cancelled with Esc.
+    void regionDrawn(QRect imageRect);
+    /// A press changed the selection: index is the pressed region, or -1 for
+    /// a press on empty area (which in the BlurRegion tool also starts a
+    /// rubber band). The view already shows it selected.
+    void regionSelected(int index);
+    /// A drag on region index moved or resized it to imageRect. Sent with
+    /// finished false on every move that changes the rect, then once with
+    /// finished true on release if anything was sent or the rect differs
+    /// from the one at the press (so every run of live edits is closed,
+    /// by this or by regionEditCancelled; a click sends nothing). A move keeps the size and stays
+    /// within the image (a region larger than the image covers it on that axis); a resize keeps the
+    /// opposite edges fixed, keeps the dragged edges within the image and
+    /// at least one pixel past the fixed ones (never flips).
+    void regionEdited(int index, QRect imageRect, bool finished);
+    /// Esc ended the drag on region index after it had sent regionEdited:
+    /// the owner should restore the rect the region had before the drag,
+    /// which the view already draws. No finished regionEdited follows.
+    void regionEditCancelled(int index);
+    /// Delete or Backspace on the view with region index selected.
+    void regionDeleteRequested(int index);
+
 protected:
     void paintEvent(QPaintEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
@@ -204,9 +292,15 @@ private:
         double zoom = 1;
         QPointF offset;
     };
-    // What a left-button or middle-button press started. A rubber band for
-    // regions will be one more mode here.
-    enum class Drag { None, Pan, Divider };
+    // What a left-button or middle-button press started.
+    enum class Drag { None, Pan, Divider, RubberBand, Move, Resize };
+    // What a left press at a point would start: the drag, the region it
+    // grabs (Move, Resize) and the edges a Resize moves.
+    struct Hit {
+        Drag drag = Drag::None;
+        int region = -1;
+        Qt::Edges edges;
+    };
 
     Placement placement() const;
     Placement fittedPlacement() const;
@@ -217,13 +311,26 @@ private:
     void imagesChanged(QSize oldSize);
     void notifyViewChanged();
 
-    Drag dragFor(const QMouseEvent &event) const;
+    Hit hitAt(QPointF widgetPos, Qt::MouseButton button) const;
     double dividerX() const;
     bool isOverDivider(QPointF widgetPos) const;
     void updateCursor(QPointF widgetPos);
     void drawLabel(QPainter &painter, const QString &text, const QRectF &side,
                    Qt::Alignment edge) const;
     void drawDivider(QPainter &painter) const;
+
+    bool isRegionDrag() const { return drag_ == Drag::Move || drag_ == Drag::Resize; }
+    bool hasSelection() const;
+    QRectF widgetRectOf(const QRect &imageRect) const;
+    Qt::Edges handleAt(QPointF widgetPos) const;
+    int regionAt(QPointF widgetPos) const;
+    void selectByUser(int index);
+    void dragRegionTo(QPointF widgetPos, bool finishing);
+    QRect rubberBandRect(QPointF widgetPos) const;
+    QRect editedRect(QPointF widgetPos) const;
+    void setShownRect(int index, const QRect &imageRect);
+    void cancelDrag();
+    void drawRegions(QPainter &painter) const;
 
     detail::ImageLayer original_;
     detail::ImageLayer processed_;
@@ -244,6 +351,23 @@ private:
     bool originalKeyHeld_ = false; // showOriginal_ was set by holding '\'
     int wheelRemainder_ = 0;       // eighths of a degree not yet turned into a zoom step
     QPoint lastCursorPixel_;
+
+    Tool tool_ = Tool::Navigate;
+    std::vector<Region> regions_;
+    int selected_ = -1;
+    bool regionsVisible_ = true;
+    // The left drag in progress (RubberBand, Move, Resize): where it was
+    // pressed, in widget and image coordinates, and whether the pointer has
+    // gone far enough for a drag rather than a click.
+    QPointF pressPos_;
+    QPointF pressImagePos_;
+    bool dragging_ = false;
+    QRect rubberBand_;   // what the rubber band would add (image pixels)
+    int editIndex_ = -1; // Move, Resize: the region, its rect at the press, now
+    QRect editOriginal_;
+    QRect editRect_;
+    Qt::Edges editEdges_;
+    bool editSignalled_ = false; // regionEdited was sent during this drag
 
     // Last values signalled, so signals fire on change only.
     double signalledZoom_ = 0;

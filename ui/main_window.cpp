@@ -1,15 +1,21 @@
 #include "main_window.h"
 
+#include "document_commands.h"
 #include "image_convert.h"
 #include "image_view.h"
+#include "kernel_plots.h"
 #include "parameter_panel.h"
 #include "preview_controller.h"
+#include "region_panel.h"
 
 #include "core/errors.h"
 #include "core/filter.h"
 #include "core/image_io.h"
+#include "core/kernel_io.h"
+#include "core/kernels.h"
 #include "core/preset.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -32,12 +38,16 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPainter>
+#include <QPixmap>
 #include <QProgressBar>
 #include <QProgressDialog>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
+#include <QUndoStack>
 #include <QUrl>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -46,6 +56,7 @@
 #include <filesystem>
 #include <memory>
 #include <stop_token>
+#include <utility>
 
 namespace ks {
 
@@ -112,6 +123,23 @@ Document forScreen(Document document)
     return document;
 }
 
+/// The Blur Region tool's icon: a dashed frame around pixelated cells.
+QIcon regionToolIcon()
+{
+    QPixmap pixmap(32, 32);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    const QColor cells[] = {QColor(0x8a, 0x9b, 0xb0), QColor(0x5d, 0x6e, 0x84),
+                            QColor(0xb8, 0xc4, 0xd2), QColor(0x71, 0x82, 0x99)};
+    for (int row = 0; row < 4; ++row)
+        for (int col = 0; col < 4; ++col)
+            painter.fillRect(QRect(6 + col * 5, 6 + row * 5, 5, 5), cells[(row * 3 + col) % 4]);
+    QPen pen(QColor(0x2a, 0x82, 0xda), 2, Qt::DashLine);
+    painter.setPen(pen);
+    painter.drawRect(QRectF(3, 3, 26, 26));
+    return QIcon(pixmap);
+}
+
 struct ExportChoice {
     int depth = CV_8U;
     int quality = 95;
@@ -172,7 +200,7 @@ std::optional<ExportChoice> askExportOptions(QWidget *parent, const QString &ext
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), view_(new ImageView(this)), panel_(new ParameterPanel(this)),
-      preview_(new PreviewController(this))
+      preview_(new PreviewController(this)), undo_(new QUndoStack(this))
 {
     setWindowIcon(QIcon(QStringLiteral(":/icons/kernelscope.png")));
     setCentralWidget(view_);
@@ -189,10 +217,22 @@ MainWindow::MainWindow(QWidget *parent)
     connect(view_, &ImageView::cursorMoved, this, &MainWindow::updateReadout);
     connect(view_, &ImageView::zoomChanged, this, &MainWindow::updateZoomLabel);
 
+    connect(view_, &ImageView::regionDrawn, this, &MainWindow::regionDrawn);
+    connect(view_, &ImageView::regionSelected, this, &MainWindow::selectRegion);
+    connect(view_, &ImageView::regionEdited, this, &MainWindow::regionGeometryEdited);
+    connect(view_, &ImageView::regionEditCancelled, this, &MainWindow::regionEditCancelled);
+    connect(view_, &ImageView::regionDeleteRequested, this, &MainWindow::removeRegion);
+    connect(regionPanel_, &RegionPanel::selectionChanged, this, &MainWindow::selectRegion);
+    connect(regionPanel_, &RegionPanel::regionEdited, this, &MainWindow::regionPanelEdited);
+    connect(regionPanel_, &RegionPanel::moveRequested, this, &MainWindow::moveRegion);
+    connect(regionPanel_, &RegionPanel::removeRequested, this, &MainWindow::removeRegion);
+    connect(regionPanel_, &RegionPanel::clearRequested, this, &MainWindow::clearRegions);
+
     // Open on a filter with sliders to play with, not on "None".
     document_.filter = GaborSpec{};
     document_.display.mode = defaultDisplayMode(document_.filter);
-    panel_->setSettings(document_.filter, document_.options, document_.display);
+    panel_->setSettings(document_.filter, document_.options, document_.display, document_.bank);
+    scheduleKernelPlots();
     readSettings();
     setSource(decodeImageResource(kSamplePath), tr("astronaut.png (sample)"));
     // The view's keys (Space to pan, backslash to compare) work from the start.
@@ -209,6 +249,26 @@ void MainWindow::createDocks()
     panelDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                             QDockWidget::DockWidgetClosable);
     addDockWidget(Qt::RightDockWidgetArea, panelDock_);
+
+    regionPanel_ = new RegionPanel(this);
+    regionDock_ = new QDockWidget(tr("Regions"), this);
+    regionDock_->setObjectName(QStringLiteral("regionsDock"));
+    regionDock_->setWidget(regionPanel_);
+    regionDock_->setFeatures(panelDock_->features());
+    addDockWidget(Qt::RightDockWidgetArea, regionDock_);
+
+    plots_ = new KernelPlots(this);
+    plots_->setMinimumWidth(300); // a readable heat map and all four tabs
+    plotsDock_ = new QDockWidget(tr("Kernel"), this);
+    plotsDock_->setObjectName(QStringLiteral("kernelDock"));
+    plotsDock_->setWidget(plots_);
+    plotsDock_->setFeatures(panelDock_->features());
+    addDockWidget(Qt::LeftDockWidgetArea, plotsDock_);
+    // The plots follow the kernel only while someone can see them.
+    connect(plotsDock_, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible)
+            scheduleKernelPlots();
+    });
 }
 
 void MainWindow::createActions()
@@ -220,6 +280,11 @@ void MainWindow::createActions()
     file->addSeparator();
     QAction *exportImage = file->addAction(tr("&Export Image…"), this, &MainWindow::exportDialog);
     exportImage->setShortcut(QKeySequence(tr("Ctrl+E")));
+    QAction *exportKernel =
+        file->addAction(tr("Export &Kernel…"), this, &MainWindow::exportKernelDialog);
+    exportKernel->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
+    exportKernel->setToolTip(
+        tr("Save the kernel (or the whole Gabor bank) as CSV, NumPy .npy or JSON"));
     file->addSeparator();
     QAction *loadPreset = file->addAction(tr("&Load Preset…"), this, &MainWindow::loadPresetDialog);
     loadPreset->setShortcut(QKeySequence(tr("Ctrl+L")));
@@ -229,6 +294,29 @@ void MainWindow::createActions()
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcuts(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *editMenu = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = undo_->createUndoAction(this, tr("&Undo"));
+    undo->setShortcuts(QKeySequence::Undo);
+    QAction *redo = undo_->createRedoAction(this, tr("&Redo"));
+    redo->setShortcuts({QKeySequence(tr("Ctrl+Shift+Z")), QKeySequence(tr("Ctrl+Y"))});
+    editMenu->addAction(undo);
+    editMenu->addAction(redo);
+    editMenu->addSeparator();
+    regionTool_ = editMenu->addAction(regionToolIcon(), tr("&Blur Region"));
+    regionTool_->setCheckable(true);
+    regionTool_->setShortcut(QKeySequence(tr("B")));
+    regionTool_->setToolTip(tr("Blur Region (B): drag on the image to blur a rectangle; drag a "
+                               "region to move it, its handles to resize it"));
+    connect(regionTool_, &QAction::toggled, this, [this](bool on) {
+        view_->setTool(on ? ImageView::Tool::BlurRegion : ImageView::Tool::Navigate);
+        if (on)
+            view_->setFocus();
+    });
+    QAction *clear = editMenu->addAction(tr("&Clear Regions"), this, &MainWindow::clearRegions);
+    connect(undo_, &QUndoStack::indexChanged, clear,
+            [this, clear] { clear->setEnabled(!document_.regions.empty()); });
+    clear->setEnabled(false);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     QAction *zoomIn = viewMenu_->addAction(tr("Zoom &In"), view_, &ImageView::zoomIn);
@@ -247,8 +335,14 @@ void MainWindow::createActions()
     split->setToolTip(tr("Original on the left of the divider, filtered on the right. Hold \\ "
                          "to see the original."));
     connect(split, &QAction::toggled, view_, &ImageView::setSplitEnabled);
+    QAction *showRegions = viewMenu_->addAction(tr("Show &Region Outlines"));
+    showRegions->setCheckable(true);
+    showRegions->setChecked(true);
+    connect(showRegions, &QAction::toggled, view_, &ImageView::setRegionsVisible);
     viewMenu_->addSeparator();
     viewMenu_->addAction(panelDock_->toggleViewAction());
+    viewMenu_->addAction(regionDock_->toggleViewAction());
+    viewMenu_->addAction(plotsDock_->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *about = help->addAction(tr("&About Kernelscope"), this, &MainWindow::showAbout);
@@ -257,8 +351,11 @@ void MainWindow::createActions()
     QToolBar *tools = addToolBar(tr("Main"));
     tools->setObjectName(QStringLiteral("mainToolBar"));
     tools->setMovable(false);
+    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     tools->addAction(open);
     tools->addAction(exportImage);
+    tools->addSeparator();
+    tools->addAction(regionTool_);
     tools->addSeparator();
     tools->addAction(fit);
     tools->addAction(actual);
@@ -295,7 +392,8 @@ void MainWindow::readSettings()
     rebuildRecentMenu();
     if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray()))
         resize(1280, 840);
-    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    if (!restoreState(settings.value(QStringLiteral("windowState")).toByteArray()))
+        resizeDocks({plotsDock_}, {360}, Qt::Horizontal); // room for a square heat map
 }
 
 void MainWindow::writeSettings() const
@@ -352,6 +450,8 @@ void MainWindow::rebuildRecentMenu()
 
 bool MainWindow::openFile(const QString &path)
 {
+    if (!keepRegionsSafe([this, path] { openFile(path); }))
+        return false;
     cv::Mat image;
     try {
         image = loadImage(toPath(path));
@@ -380,21 +480,89 @@ void MainWindow::setSource(const cv::Mat &image, const QString &name, const QStr
     view_->setOriginal(original);
     view_->setProcessed(original, 1.0);
     preview_->setSource(source_);
+    // Regions and their history belong to the image they were drawn on; the
+    // filter settings carry over.
+    undo_->clear();
+    exportedRegions_.clear();
+    const Document previous = document_;
+    document_.regions.clear();
+    showDocument(previous, nullptr);
     requestPreview();
+    scheduleKernelPlots(); // the image's depth can change a Gaussian's automatic size
 }
 
 void MainWindow::setDocument(const Document &document)
 {
-    document_ = document;
-    panel_->setSettings(document_.filter, document_.options, document_.display);
-    requestPreview();
+    const Document previous = std::exchange(document_, document);
+    showDocument(previous, nullptr);
+}
+
+void MainWindow::edit(const Document &after, const QString &text, const QString &mergeKey,
+                      bool open)
+{
+    const Document before = std::exchange(document_, after);
+    pushDocumentEdit(*undo_, before, after, text, mergeKey, open, [this](const Document &shown) {
+        const Document previous = std::exchange(document_, shown);
+        showDocument(previous, nullptr);
+    });
+    showDocument(before, sender());
+}
+
+void MainWindow::showDocument(const Document &previous, const QObject *changedBy)
+{
+    const bool settingsChanged =
+        previous.filter != document_.filter || previous.options != document_.options ||
+        previous.display != document_.display || previous.bank != document_.bank;
+    if (changedBy != panel_ && settingsChanged)
+        panel_->setSettings(document_.filter, document_.options, document_.display, document_.bank);
+    if (previous.filter != document_.filter || previous.bank != document_.bank)
+        scheduleKernelPlots();
+    if (previous.regions != document_.regions) {
+        view_->setRegions(document_.regions);
+        if (changedBy != regionPanel_)
+            regionPanel_->setRegions(document_.regions);
+        // One selection for both: the panel keeps it while its index exists.
+        view_->setSelectedRegion(regionPanel_->selected());
+    }
+    if (previous != document_)
+        requestPreview();
+}
+
+void MainWindow::scheduleKernelPlots()
+{
+    // Coalesced: a slider drag sends many edits per event-loop pass, the
+    // plots are drawn once after them.
+    if (kernelPlotsPending_)
+        return;
+    kernelPlotsPending_ = true;
+    QTimer::singleShot(0, this, &MainWindow::updateKernelPlots);
+}
+
+void MainWindow::updateKernelPlots()
+{
+    kernelPlotsPending_ = false;
+    if (!plotsDock_->isVisible() && !plots_->kernel().empty())
+        return; // caught up when the dock is shown again
+    const int depth = source_.empty() ? CV_8U : source_.depth();
+    try {
+        plots_->setKernel(makeKernel(document_.filter, depth), document_.filter);
+        const auto *gabor = std::get_if<GaborSpec>(&document_.filter);
+        if (gabor != nullptr && document_.bank)
+            plots_->setBank(bankKernels(*gabor, *document_.bank), document_.bank->orientations,
+                            document_.bank->scales, bankSpecs(*gabor, *document_.bank));
+        else
+            plots_->setBank({}, 0, 0);
+    } catch (const std::exception &e) {
+        // The document is valid, so this is not expected; keep the old plots.
+        statusBar()->showMessage(QString::fromLocal8Bit(e.what()), 8000);
+    }
 }
 
 bool MainWindow::loadPresetFile(const QString &path)
 {
     try {
         const PresetLoad loaded = loadPreset(toPath(path));
-        setDocument(loaded.document);
+        edit(loaded.document, tr("Load preset %1").arg(QFileInfo(path).fileName()));
         if (!loaded.warnings.empty())
             statusBar()->showMessage(QString::fromStdString(loaded.warnings.front()), 8000);
         return true;
@@ -404,12 +572,150 @@ bool MainWindow::loadPresetFile(const QString &path)
     }
 }
 
-void MainWindow::panelChanged(const QString &, bool)
+void MainWindow::panelChanged(const QString &key, bool dragging)
 {
-    document_.filter = panel_->filter();
-    document_.options = panel_->options();
-    document_.display = panel_->display();
-    requestPreview();
+    Document after = document_;
+    after.filter = panel_->filter();
+    after.options = panel_->options();
+    after.display = panel_->display();
+    after.bank = panel_->bank();
+    edit(after, key == QLatin1String("matrix") ? tr("Edit kernel") : tr("Change %1").arg(key), key,
+         dragging);
+}
+
+const DocumentCommand *MainWindow::openStep() const
+{
+    if (undo_->count() == 0 || undo_->index() != undo_->count())
+        return nullptr;
+    const auto *step = dynamic_cast<const DocumentCommand *>(undo_->command(undo_->index() - 1));
+    return step != nullptr && step->isOpen() ? step : nullptr;
+}
+
+void MainWindow::regionDrawn(QRect imageRect)
+{
+    Region region = regionPanel_->newRegionTemplate();
+    region.rect = toCvRect(imageRect);
+    Document after = document_;
+    after.regions.push_back(region);
+    const int index = static_cast<int>(after.regions.size()) - 1;
+    regionPanel_->setRegions(after.regions);
+    regionPanel_->setSelected(index);
+    edit(after, tr("Add region"));
+}
+
+void MainWindow::regionGeometryEdited(int index, QRect imageRect, bool finished)
+{
+    if (index < 0 || index >= static_cast<int>(document_.regions.size()))
+        return;
+    Document after = document_;
+    const cv::Rect rect = toCvRect(imageRect);
+    const QString key = QStringLiteral("region-geometry %1").arg(index);
+    const DocumentCommand *open = openStep();
+    // The step's name comes from the whole drag: moved regions keep their size.
+    const cv::Rect start = open != nullptr && open->mergeKey() == key
+                               ? open->before().regions[static_cast<std::size_t>(index)].rect
+                               : document_.regions[static_cast<std::size_t>(index)].rect;
+    after.regions[static_cast<std::size_t>(index)].rect = rect;
+    edit(after, start.size() == rect.size() ? tr("Move region") : tr("Resize region"), key,
+         !finished);
+}
+
+void MainWindow::regionEditCancelled(int index)
+{
+    const QString key = QStringLiteral("region-geometry %1").arg(index);
+    const DocumentCommand *open = openStep();
+    if (open == nullptr || open->mergeKey() != key)
+        return;
+    // Closing the step at its starting point leaves no step at all.
+    const Document start = open->before();
+    edit(start, open->text(), key, false);
+}
+
+void MainWindow::regionPanelEdited(int index, const Region &region, const QString &key,
+                                   bool dragging)
+{
+    if (index < 0 || index >= static_cast<int>(document_.regions.size()))
+        return;
+    Document after = document_;
+    after.regions[static_cast<std::size_t>(index)] = region;
+    const QString text = key == QLatin1String("method") ? tr("Change region method")
+                                                        : tr("Change region %1").arg(key);
+    edit(after, text, QStringLiteral("region-%1 %2").arg(key).arg(index), dragging);
+}
+
+void MainWindow::moveRegion(int from, int to)
+{
+    const int count = static_cast<int>(document_.regions.size());
+    if (from < 0 || from >= count || to < 0 || to >= count || from == to)
+        return;
+    Document after = document_;
+    const Region moved = after.regions[static_cast<std::size_t>(from)];
+    after.regions.erase(after.regions.begin() + from);
+    after.regions.insert(after.regions.begin() + to, moved);
+    regionPanel_->setRegions(after.regions);
+    regionPanel_->setSelected(to);
+    edit(after, tr("Reorder regions"));
+}
+
+void MainWindow::removeRegion(int index)
+{
+    if (index < 0 || index >= static_cast<int>(document_.regions.size()))
+        return;
+    Document after = document_;
+    after.regions.erase(after.regions.begin() + index);
+    regionPanel_->setRegions(after.regions);
+    regionPanel_->setSelected(-1);
+    edit(after, tr("Delete region"));
+}
+
+void MainWindow::clearRegions()
+{
+    if (document_.regions.empty())
+        return;
+    Document after = document_;
+    after.regions.clear();
+    edit(after, tr("Clear regions"));
+}
+
+void MainWindow::selectRegion(int index)
+{
+    regionPanel_->setSelected(index);
+    view_->setSelectedRegion(regionPanel_->selected());
+}
+
+bool MainWindow::hasUnexportedRegions() const
+{
+    return !document_.regions.empty() && document_.regions != exportedRegions_;
+}
+
+void MainWindow::setUnexportedRegionsPrompt(RegionsPrompt prompt)
+{
+    regionsPrompt_ = std::move(prompt);
+}
+
+bool MainWindow::keepRegionsSafe(std::function<void()> then)
+{
+    if (!hasUnexportedRegions())
+        return true;
+    QMessageBox::StandardButton answer = QMessageBox::Cancel;
+    if (regionsPrompt_) {
+        answer = regionsPrompt_();
+    } else {
+        QMessageBox box(QMessageBox::Warning, tr("Kernelscope"),
+                        tr("The blur regions have not been exported."),
+                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+        box.setInformativeText(tr("Export the image with them before going on?"));
+        box.button(QMessageBox::Save)->setText(tr("Export…"));
+        box.setDefaultButton(QMessageBox::Save);
+        answer = static_cast<QMessageBox::StandardButton>(box.exec());
+    }
+    if (answer == QMessageBox::Discard)
+        return true;
+    if (answer == QMessageBox::Save) {
+        afterExport_ = std::move(then);
+        exportDialog();
+    }
+    return false;
 }
 
 void MainWindow::requestPreview()
@@ -525,6 +831,8 @@ void MainWindow::openDialog()
 
 void MainWindow::exportDialog()
 {
+    // A pending action (closing, opening) only goes on after this export.
+    std::function<void()> then = std::exchange(afterExport_, {});
     const QString base = sourcePath_.isEmpty() ? QStringLiteral("astronaut")
                                                : QFileInfo(sourcePath_).completeBaseName();
     const bool raw = document_.display.mode == DisplayMode::Raw;
@@ -541,7 +849,12 @@ void MainWindow::exportDialog()
     if (!choice)
         return;
     rememberFolder(path);
+    afterExport_ = std::move(then);
+    exportTo(path, choice->depth, choice->quality);
+}
 
+void MainWindow::exportTo(const QString &path, int depth, int quality)
+{
     // The pipeline runs on a pool thread; the dialog cancels it through the
     // engine's stop token.
     auto stop = std::make_shared<std::stop_source>();
@@ -553,33 +866,75 @@ void MainWindow::exportDialog()
     connect(progress, &QProgressDialog::canceled, this, [stop] { stop->request_stop(); });
 
     SaveOptions save;
-    save.jpegQuality = choice->quality;
+    save.jpegQuality = quality;
     if (!sourcePath_.isEmpty())
         save.source = toPath(sourcePath_);
     auto *watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, progress, path] {
-        const QString error = watcher->result();
-        watcher->deleteLater();
-        progress->close();
-        if (error.isNull())
-            statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(path)), 6000);
-        else if (!error.isEmpty())
-            showError(error);
-    });
-    watcher->setFuture(
-        QtConcurrent::run([source = source_, document = document_, depth = choice->depth,
-                           target = toPath(path), save, stop]() -> QString {
-            try {
-                const PipelineOutput out =
-                    runPipeline(source, document, depth, RunControl{stop->get_token(), {}});
-                saveImage(target, out.output, save);
-                return {};
-            } catch (const Cancelled &) {
-                return QStringLiteral(""); // cancelled by the user: nothing to report
-            } catch (const std::exception &e) {
-                return QString::fromLocal8Bit(e.what());
-            }
-        }));
+    connect(watcher, &QFutureWatcher<QString>::finished, this,
+            [this, watcher, progress, path, regions = document_.regions] {
+                const QString error = watcher->result();
+                watcher->deleteLater();
+                progress->close();
+                std::function<void()> then = std::exchange(afterExport_, {});
+                if (error.isEmpty()) {
+                    exportedRegions_ = regions;
+                    statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(path)),
+                                             6000);
+                    emit exported(path, QString());
+                    if (then)
+                        then();
+                } else if (error == QLatin1String("cancelled")) {
+                    emit exported(path, error);
+                } else {
+                    showError(error);
+                    emit exported(path, error);
+                }
+            });
+    watcher->setFuture(QtConcurrent::run([source = source_, document = document_, depth,
+                                          target = toPath(path), save, stop]() -> QString {
+        try {
+            const PipelineOutput out =
+                runPipeline(source, document, depth, RunControl{stop->get_token(), {}});
+            saveImage(target, out.output, save);
+            return {};
+        } catch (const Cancelled &) {
+            return QStringLiteral("cancelled"); // by the user: nothing to report
+        } catch (const std::exception &e) {
+            return QString::fromLocal8Bit(e.what());
+        }
+    }));
+}
+
+void MainWindow::exportKernelDialog()
+{
+    const auto *gabor = std::get_if<GaborSpec>(&document_.filter);
+    const bool bank = gabor != nullptr && document_.bank.has_value();
+    QString selected;
+    QString path = QFileDialog::getSaveFileName(
+        this, bank ? tr("Export Gabor Bank") : tr("Export Kernel"),
+        QDir(lastFolder())
+            .filePath(bank ? QStringLiteral("gabor-bank.npy") : QStringLiteral("kernel.csv")),
+        tr("NumPy (*.npy);;CSV (*.csv);;JSON (*.json)"), &selected);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += selected.contains(QLatin1String("npy"))    ? QStringLiteral(".npy")
+                : selected.contains(QLatin1String("json")) ? QStringLiteral(".json")
+                                                           : QStringLiteral(".csv");
+    rememberFolder(path);
+    try {
+        const int depth = source_.empty() ? CV_8U : source_.depth();
+        if (bank) {
+            // Keras layout (kh, kw, 1, N*M): a Conv2D weight, ready to load.
+            saveKernels(toPath(path), bankKernels(*gabor, *document_.bank), document_.filter,
+                        KernelLayout::Keras);
+        } else {
+            saveKernels(toPath(path), {makeKernel(document_.filter, depth)}, document_.filter);
+        }
+        statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(path)), 6000);
+    } catch (const std::exception &e) {
+        showError(QString::fromLocal8Bit(e.what()));
+    }
 }
 
 void MainWindow::savePresetDialog()
@@ -621,6 +976,10 @@ void MainWindow::showAbout()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!keepRegionsSafe([this] { close(); })) {
+        event->ignore();
+        return;
+    }
     writeSettings();
     event->accept();
 }

@@ -10,22 +10,28 @@
 #include "core/document.h"
 
 #include <QMainWindow>
+#include <QMessageBox>
 #include <QString>
 #include <QStringList>
 
 #include <opencv2/core/mat.hpp>
 
+#include <functional>
 #include <optional>
 
 class QLabel;
 class QMenu;
 class QProgressBar;
 class QDockWidget;
+class QUndoStack;
 
 namespace ks {
 
+class DocumentCommand;
 class ImageView;
+class KernelPlots;
 class ParameterPanel;
+class RegionPanel;
 class PreviewController;
 struct PreviewResult;
 
@@ -51,7 +57,34 @@ public:
     bool loadPresetFile(const QString &path);
 
     const Document &document() const { return document_; }
+    /// Shows this document (keeping the image). Not an undo step: for
+    /// start-up and tests; the user's edits go through edit().
     void setDocument(const Document &document);
+
+    /// Every change of the document made by the user: shows it, computes it,
+    /// and pushes one undo step named text ("Change sigma", "Add region").
+    /// Edits with the same non-empty mergeKey merge into one step while open
+    /// is true (a drag in progress); see DocumentCommand.
+    void edit(const Document &after, const QString &text, const QString &mergeKey = {},
+              bool open = false);
+
+    QUndoStack *undoStack() const { return undo_; }
+
+    /// Runs the pipeline for the current document on a pool thread and saves
+    /// the result to path (depth CV_8U or CV_16U, or CV_32F with the Raw
+    /// mapping; quality for JPEG/WebP), atomically. exported() reports the
+    /// outcome; errors also get a message box.
+    void exportTo(const QString &path, int depth = 0 /* CV_8U */, int quality = 95);
+
+    /// True when the document has blur regions that differ from the ones in
+    /// the last image exported from it (or from none, before any export).
+    bool hasUnexportedRegions() const;
+
+    /// What the user answers when unexported regions would be lost (closing
+    /// the window, opening another image): QMessageBox::Save (export first),
+    /// Discard or Cancel. The default asks with a message box; tests replace it.
+    using RegionsPrompt = std::function<QMessageBox::StandardButton()>;
+    void setUnexportedRegionsPrompt(RegionsPrompt prompt);
 
     const cv::Mat &source() const { return source_; }
     QString sourcePath() const { return sourcePath_; }
@@ -62,6 +95,10 @@ public:
 
     ImageView *imageView() const { return view_; }
     ParameterPanel *parameterPanel() const { return panel_; }
+    RegionPanel *regionPanel() const { return regionPanel_; }
+    KernelPlots *kernelPlots() const { return plots_; }
+    /// The checkable "Blur Region" tool (shortcut B).
+    QAction *regionToolAction() const { return regionTool_; }
     PreviewController *previewController() const { return preview_; }
 
     /// The status bar's summary of the image, e.g. "512 × 512 · 8-bit · 3 channels".
@@ -78,6 +115,9 @@ signals:
     void exactResultShown(quint64 generation);
     /// A message box was opened for an error (its text), for tests and logs.
     void errorShown(const QString &message);
+    /// An export finished: error is empty on success, "cancelled" when the
+    /// user stopped it, else the reason shown.
+    void exported(const QString &path, const QString &error);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -104,6 +144,29 @@ private:
     void rememberFolder(const QString &fileOrFolder);
 
     void panelChanged(const QString &key, bool dragging);
+    /// Shows document_ in every widget that did not make the change; from an
+    /// undo or redo (changedBy null) every widget is updated.
+    void showDocument(const Document &previous, const QObject *changedBy);
+    void scheduleKernelPlots();
+    void updateKernelPlots();
+    void exportKernelDialog();
+
+    // Regions: gestures in the view and edits in the region panel.
+    void regionDrawn(QRect imageRect);
+    void regionGeometryEdited(int index, QRect imageRect, bool finished);
+    void regionEditCancelled(int index);
+    void regionPanelEdited(int index, const Region &region, const QString &key, bool dragging);
+    void moveRegion(int from, int to);
+    void removeRegion(int index);
+    void clearRegions();
+    void selectRegion(int index);
+    /// The newest undo step when it is a drag still in progress, else null.
+    const DocumentCommand *openStep() const;
+
+    /// Asks what to do with unexported regions before they would be lost.
+    /// Returns true to go on; false when the user cancelled or chose to
+    /// export first (then `then` runs once the export succeeded).
+    bool keepRegionsSafe(std::function<void()> then);
     void requestPreview();
     void showResult(const PreviewResult &result);
     void previewFailed(quint64 generation, const QString &message);
@@ -139,6 +202,19 @@ private:
     QLabel *stageLabel_ = nullptr;
     QLabel *noteLabel_ = nullptr;
     QProgressBar *busy_ = nullptr;
+    QUndoStack *undo_ = nullptr;
+    RegionPanel *regionPanel_ = nullptr;
+    KernelPlots *plots_ = nullptr;
+    QDockWidget *regionDock_ = nullptr;
+    QDockWidget *plotsDock_ = nullptr;
+    QAction *regionTool_ = nullptr;
+    bool kernelPlotsPending_ = false;
+
+    /// The regions of the last export (see hasUnexportedRegions).
+    std::vector<Region> exportedRegions_;
+    RegionsPrompt regionsPrompt_;
+    /// Runs after the next successful export (the action that asked for it).
+    std::function<void()> afterExport_;
 };
 
 } // namespace ks

@@ -1,12 +1,12 @@
 #include "parameter_panel.h"
 
 #include "kernel_editor.h"
+#include "parameter_control.h"
 
 #include "core/border.h"
 #include "core/errors.h"
 #include "core/parameters.h"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFontMetrics>
@@ -17,285 +17,17 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalBlocker>
-#include <QSlider>
-#include <QSpinBox>
-#include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
-#include <memory>
 #include <span>
+#include <string_view>
 
 namespace ks {
 
 namespace {
-
-// ------------------------------------------------------------ slider mapping
-
-/// Positions of a logarithmic slider per factor of 10: one position is a
-/// factor of 10^(1/100), about 2.3 %, so a key press moves sigma 4 to 4.1.
-constexpr int kLogPositionsPerDecade = 100;
-
-bool isLogarithmic(const ParamDescriptor &d)
-{
-    return d.type == ParamType::Real && d.min > 0 && d.max / d.min >= 100;
-}
-
-/// Decimals that show every multiple of step: 0.1 -> 1, 0.5 -> 1, 0.01 -> 2, 1 -> 0.
-int decimalsOf(double step)
-{
-    for (int decimals = 0; decimals < 6; ++decimals) {
-        const double scaled = step * std::pow(10.0, decimals);
-        if (std::abs(scaled - std::round(scaled)) < 1e-9 * scaled)
-            return decimals;
-    }
-    return 6;
-}
-
-/// v rounded to decimals exactly as QDoubleSpinBox rounds what it holds, so
-/// a slider value and the spin box showing it are the same double.
-double roundToDecimals(double v, int decimals)
-{
-    return QString::number(v, 'f', decimals).toDouble();
-}
-
-int lowestOdd(const ParamDescriptor &d)
-{
-    const int low = static_cast<int>(std::ceil(std::max(1.0, d.min)));
-    return low % 2 != 0 ? low : low + 1;
-}
-
-int highestOdd(const ParamDescriptor &d)
-{
-    const int high = static_cast<int>(std::floor(d.max));
-    return high % 2 != 0 ? high : high - 1;
-}
-
-/// Slider position -> value, d.min first and d.max last (see the class
-/// comment): strictly increasing, except that neighbouring positions of a
-/// logarithmic slider may show the same value where the step is coarser than
-/// the curve (sigma 0.1 to 1). Empty for Boolean.
-std::vector<double> sliderValues(const ParamDescriptor &d)
-{
-    std::vector<double> values;
-    switch (d.type) {
-    case ParamType::Boolean:
-        break;
-    case ParamType::Integer:
-        for (int v = static_cast<int>(std::ceil(d.min)); v <= d.max; ++v)
-            values.push_back(v);
-        break;
-    case ParamType::OddInteger:
-        if (d.zeroIsAuto)
-            values.push_back(0);
-        for (int v = lowestOdd(d); v <= highestOdd(d); v += 2)
-            values.push_back(v);
-        break;
-    case ParamType::Real: {
-        const int decimals = decimalsOf(d.step);
-        const double top = roundToDecimals(d.max, decimals);
-        const auto onGrid = [&](double v) { // monotonic, so the table stays sorted
-            const double snapped = d.min + std::round((v - d.min) / d.step) * d.step;
-            return std::clamp(roundToDecimals(snapped, decimals), d.min, top);
-        };
-        if (isLogarithmic(d)) {
-            const double ratio = d.max / d.min;
-            const int last =
-                static_cast<int>(std::lround(kLogPositionsPerDecade * std::log10(ratio)));
-            for (int i = 0; i < last; ++i)
-                values.push_back(onGrid(d.min * std::pow(ratio, static_cast<double>(i) / last)));
-        } else {
-            const long long last = std::llround((d.max - d.min) / d.step);
-            for (long long i = 0; i < last; ++i)
-                values.push_back(onGrid(d.min + static_cast<double>(i) * d.step));
-        }
-        values.push_back(top); // exactly, whatever pow and the rounding made of it
-        break;
-    }
-    }
-    return values;
-}
-
-/// The position whose value is nearest to v (by ratio on a logarithmic
-/// slider). Of neighbouring positions showing that same value, the middle
-/// one, which is where the curve passes v.
-int positionOf(const std::vector<double> &values, double v, bool logarithmic)
-{
-    auto nearest = std::lower_bound(values.begin(), values.end(), v);
-    if (nearest == values.end()) {
-        --nearest;
-    } else if (nearest != values.begin() && *nearest != v) {
-        const auto previous = std::prev(nearest);
-        const bool nearerPrevious = logarithmic && v > 0
-                                        ? std::log(v / *previous) <= std::log(*nearest / v)
-                                        : v - *previous <= *nearest - v;
-        if (nearerPrevious)
-            nearest = previous;
-    }
-    const auto first = std::lower_bound(values.begin(), values.end(), *nearest);
-    const auto last = std::upper_bound(first, values.end(), *nearest) - 1;
-    return static_cast<int>(std::distance(values.begin(), first) + std::distance(first, last) / 2);
-}
-
-// ---------------------------------------------------------------- spin boxes
-
-/// A spin box for an OddInteger: typing an even number is shown as
-/// incomplete, and Enter (or leaving the box) turns it into the next odd
-/// number up (the one below at the maximum), visibly in the box. Stepping
-/// from "auto" (0) goes to 1.
-class OddSpinBox : public QSpinBox {
-public:
-    OddSpinBox(bool zeroIsAuto, QWidget *parent) : QSpinBox(parent), zeroIsAuto_(zeroIsAuto) {}
-
-    QValidator::State validate(QString &text, int &pos) const override
-    {
-        if (!specialValueText().isEmpty() && text == specialValueText())
-            return QValidator::Acceptable;
-        const QValidator::State state = QSpinBox::validate(text, pos);
-        if (state == QValidator::Acceptable && !isAllowed(valueFromText(text)))
-            return QValidator::Intermediate;
-        return state;
-    }
-
-    void fixup(QString &text) const override
-    {
-        QSpinBox::fixup(text);
-        QString copy = text;
-        int pos = 0;
-        if (QSpinBox::validate(copy, pos) != QValidator::Acceptable)
-            return;
-        const int v = valueFromText(copy);
-        if (isAllowed(v))
-            return;
-        text = prefix() + textFromValue(v + 1 <= maximum() ? v + 1 : v - 1) + suffix();
-    }
-
-    void stepBy(int steps) override
-    {
-        if (zeroIsAuto_ && value() == 0 && steps > 0) {
-            setValue(minimum() + 1);
-            if (--steps == 0)
-                return;
-        }
-        QSpinBox::stepBy(steps); // odd +- 2k stays odd; the bounds are odd (or 0)
-    }
-
-private:
-    bool isAllowed(int v) const
-    {
-        return (zeroIsAuto_ && v == 0) || (v % 2 != 0 && v >= minimum() && v <= maximum());
-    }
-
-    bool zeroIsAuto_;
-};
-
-QString unitSuffix(const std::string &unit)
-{
-    if (unit.empty())
-        return {};
-    if (unit == "deg")
-        return QStringLiteral("°");
-    return QStringLiteral(" ") + QString::fromStdString(unit);
-}
-
-QString labelText(const ParamDescriptor &d)
-{
-    const QString label = QString::fromStdString(d.label);
-    if (d.unit.empty())
-        return label;
-    return QStringLiteral("%1 (%2)").arg(label, unitSuffix(d.unit).trimmed());
-}
-
-/// A value as its spin box shows it: "4 px", "90°", "auto".
-QString valueText(const ParamDescriptor &d, double value)
-{
-    if (d.type == ParamType::Boolean)
-        return value != 0 ? QObject::tr("on") : QObject::tr("off");
-    if (d.zeroIsAuto && value == 0)
-        return QObject::tr("auto");
-    return QString::number(value, 'g', 10) + unitSuffix(d.unit);
-}
-
-QAbstractSpinBox *makeSpinBox(const ParamDescriptor &d, QWidget *parent)
-{
-    QAbstractSpinBox *box = nullptr;
-    switch (d.type) {
-    case ParamType::Boolean:
-        return nullptr;
-    case ParamType::Real: {
-        auto *real = new QDoubleSpinBox(parent);
-        real->setDecimals(decimalsOf(d.step)); // before the range, which it rounds
-        real->setRange(d.min, d.max);
-        real->setSingleStep(d.step);
-        if (isLogarithmic(d)) // steps of about 1 % of the value, like the slider
-            real->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
-        real->setSuffix(unitSuffix(d.unit));
-        box = real;
-        break;
-    }
-    case ParamType::Integer: {
-        auto *integer = new QSpinBox(parent);
-        integer->setRange(static_cast<int>(d.min), static_cast<int>(d.max));
-        integer->setSuffix(unitSuffix(d.unit));
-        box = integer;
-        break;
-    }
-    case ParamType::OddInteger: {
-        auto *odd = new OddSpinBox(d.zeroIsAuto, parent);
-        odd->setRange(d.zeroIsAuto ? 0 : lowestOdd(d), highestOdd(d));
-        odd->setSingleStep(2);
-        if (d.zeroIsAuto)
-            odd->setSpecialValueText(QObject::tr("auto"));
-        odd->setSuffix(unitSuffix(d.unit));
-        box = odd;
-        break;
-    }
-    }
-    box->setObjectName(QString::fromStdString(d.key));
-    box->setToolTip(QString::fromStdString(d.help));
-    box->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    box->setCorrectionMode(QAbstractSpinBox::CorrectToNearestValue);
-    box->setAccelerated(true);
-    // Typing "15" applies 15 on Enter, not 1 and then 15.
-    box->setKeyboardTracking(false);
-    return box;
-}
-
-double spinValue(const QAbstractSpinBox *box)
-{
-    if (const auto *real = qobject_cast<const QDoubleSpinBox *>(box))
-        return real->value();
-    return qobject_cast<const QSpinBox *>(box)->value();
-}
-
-/// Shows value in box. A QDoubleSpinBox shows at least stepDecimals, and
-/// more (up to 6) when the value has them, so a preset's theta 22.5 shows
-/// as 22.5° and not as a rounded 22° that was never applied.
-void setSpinValue(QAbstractSpinBox *box, double value, int stepDecimals)
-{
-    const QSignalBlocker blocker(box);
-    if (auto *real = qobject_cast<QDoubleSpinBox *>(box)) {
-        int decimals = stepDecimals;
-        while (decimals < 6 && roundToDecimals(value, decimals) != value)
-            ++decimals;
-        if (decimals != real->decimals())
-            real->setDecimals(decimals);
-        real->setValue(value);
-    } else
-        qobject_cast<QSpinBox *>(box)->setValue(static_cast<int>(std::lround(value)));
-}
-
-QToolButton *makeResetButton(QWidget *parent)
-{
-    auto *button = new QToolButton(parent);
-    button->setIcon(parent->style()->standardIcon(QStyle::SP_BrowserReload));
-    button->setAutoRaise(true);
-    button->setFocusPolicy(Qt::TabFocus);
-    return button;
-}
 
 QString borderLabel(BorderMode mode)
 {
@@ -385,33 +117,28 @@ int dataOf(const QComboBox *box)
     return box->currentData().toInt();
 }
 
-/// The grid every group uses, so their columns line up: label, stretch,
-/// spin box, reset button.
-QGridLayout *makeGrid(QWidget *owner)
+/// A bank parameter by its descriptor key ("orientations", "scales", "ratio").
+double bankParameter(const BankSpec &bank, std::string_view key)
 {
-    auto *grid = new QGridLayout(owner);
-    grid->setHorizontalSpacing(6);
-    grid->setVerticalSpacing(4);
-    grid->setColumnStretch(1, 1);
-    return grid;
+    if (key == "orientations")
+        return bank.orientations;
+    if (key == "scales")
+        return bank.scales;
+    return bank.ratio;
+}
+
+/// Sets it; the controls only give whole numbers for the Integer ones.
+void setBankParameter(BankSpec &bank, std::string_view key, double value)
+{
+    if (key == "orientations")
+        bank.orientations = static_cast<int>(std::lround(value));
+    else if (key == "scales")
+        bank.scales = static_cast<int>(std::lround(value));
+    else
+        bank.ratio = value;
 }
 
 } // namespace
-
-struct ParameterPanel::Control {
-    const ParamDescriptor *descriptor = nullptr;
-    std::vector<double> positions; ///< slider position -> value
-    bool logarithmic = false;
-    QLabel *label = nullptr;
-    QSlider *slider = nullptr;
-    QAbstractSpinBox *spin = nullptr;
-    QCheckBox *check = nullptr;
-    QToolButton *reset = nullptr;
-    bool changedInDrag = false;
-
-    QString key() const { return QString::fromStdString(descriptor->key); }
-    double shownValue() const { return check ? (check->isChecked() ? 1 : 0) : spinValue(spin); }
-};
 
 ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
 {
@@ -422,14 +149,18 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     // Shared sizes, measured over every filter so nothing shifts when the
     // type changes.
     const QFontMetrics metrics(font());
-    QStringList labels{tr("Type"), tr("Colour"), tr("Border"), tr("Mapping"), tr("Gain")};
+    QStringList labels{tr("Type"),    tr("Colour"), tr("Border"),
+                       tr("Mapping"), tr("Gain"),   tr("Combine")};
+    for (const ParamDescriptor &d : bankParameterDescriptors()) {
+        labels << ParameterControl::labelText(d);
+        spinWidth_ = std::max(spinWidth_, ParameterControl::spinBoxWidthHint(d));
+    }
     for (FilterKind kind : kAllFilterKinds) {
         for (const ParamDescriptor &d : parameterDescriptors(kind)) {
             if (d.type == ParamType::Boolean)
                 continue;
-            labels << labelText(d);
-            const std::unique_ptr<QAbstractSpinBox> probe(makeSpinBox(d, nullptr));
-            spinWidth_ = std::max(spinWidth_, probe->sizeHint().width());
+            labels << ParameterControl::labelText(d);
+            spinWidth_ = std::max(spinWidth_, ParameterControl::spinBoxWidthHint(d));
         }
     }
     for (const QString &label : labels)
@@ -479,9 +210,20 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     resetRow->addWidget(resetAll_);
     filterLayout->addLayout(resetRow);
 
+    // ---- Filter bank, for Gabor: under its parameters, in a group of its
+    // own so that its columns line up with theirs.
+    bankGroup_ = new QGroupBox(tr("Filter bank"), this);
+    bankGroup_->setObjectName(QStringLiteral("bank"));
+    bankGroup_->setCheckable(true);
+    bankGroup_->setChecked(false);
+    bankGroup_->setToolTip(tr("Apply several orientations and scales of this Gabor kernel and "
+                              "combine their responses; unchecked, the single kernel."));
+    auto *bankLayout = new QVBoxLayout(bankGroup_); // holds bankHost_ while the bank is on
+    bankLayout->setSpacing(0);
+
     // ---- Image
     auto *imageGroup = new QGroupBox(tr("Image"), this);
-    auto *imageGrid = makeGrid(imageGroup);
+    auto *imageGrid = makeParameterGrid(imageGroup);
     imageGrid->setColumnMinimumWidth(0, labelWidth_);
     colorBox_ = new QComboBox(imageGroup);
     colorBox_->setObjectName(QStringLiteral("color"));
@@ -509,7 +251,7 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
 
     // ---- Display
     auto *displayGroup = new QGroupBox(tr("Display"), this);
-    auto *displayGrid = makeGrid(displayGroup);
+    auto *displayGrid = makeParameterGrid(displayGroup);
     displayGrid->setColumnMinimumWidth(0, labelWidth_);
     displayBox_ = new QComboBox(displayGroup);
     displayBox_->setObjectName(QStringLiteral("display"));
@@ -553,6 +295,7 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     column->setContentsMargins(6, 6, 6, 6);
     column->setSpacing(8);
     column->addWidget(filterGroup);
+    column->addWidget(bankGroup_);
     column->addWidget(imageGroup);
     column->addWidget(displayGroup);
     column->addStretch(1);
@@ -571,6 +314,7 @@ ParameterPanel::ParameterPanel(QWidget *parent) : QWidget(parent)
     connect(filterBox_, &QComboBox::currentIndexChanged, this, &ParameterPanel::filterChosen);
     connect(resetAll_, &QPushButton::clicked, this, &ParameterPanel::resetAll);
     connect(kernelEditor_, &KernelEditor::kernelChanged, this, &ParameterPanel::kernelEdited);
+    connect(bankGroup_, &QGroupBox::toggled, this, &ParameterPanel::bankToggled);
     connect(colorBox_, &QComboBox::currentIndexChanged, this, [this] {
         options_.color = static_cast<ColorMode>(dataOf(colorBox_));
         emit settingsChanged(QStringLiteral("color"), false);
@@ -606,6 +350,7 @@ void ParameterPanel::buildControls()
     selectData(filterBox_, static_cast<int>(kind));
 
     parameters_.clear();
+    dragKey_.clear();
     if (controls_) {
         // Detached now, deleted later: this may run inside a signal of one
         // of these controls.
@@ -614,16 +359,20 @@ void ParameterPanel::buildControls()
     }
     controls_ = new QWidget(controlsHost_);
     controlsHost_->layout()->addWidget(controls_);
-    auto *grid = makeGrid(controls_);
+    auto *grid = makeParameterGrid(controls_);
     grid->setContentsMargins(0, 0, 0, 0);
     grid->setColumnMinimumWidth(0, labelWidth_);
 
     const std::span<const ParamDescriptor> descriptors = parameterDescriptors(kind);
-    parameters_.resize(descriptors.size());
-    int row = 0;
-    for (std::size_t i = 0; i < descriptors.size(); ++i) {
-        parameters_[i].descriptor = &descriptors[i];
-        addControl(grid, row, i);
+    for (const ParamDescriptor &d : descriptors) {
+        auto *control = new ParameterControl(d, controls_);
+        control->setColumnWidths(labelWidth_, spinWidth_);
+        grid->addWidget(control, grid->rowCount(), 0, 1, 4);
+        connect(control, &ParameterControl::valueEdited, this,
+                [this, control](double value, bool dragging) {
+                    parameterEdited(control, value, dragging);
+                });
+        parameters_.push_back(control);
     }
     if (descriptors.empty()) {
         auto *none = new QLabel(tr("No parameters: the output is the source image."), controls_);
@@ -632,96 +381,20 @@ void ParameterPanel::buildControls()
         grid->addWidget(none, 0, 0, 1, 4);
     }
     resetAll_->setVisible(!descriptors.empty());
+    bankGroup_->setVisible(kind == FilterKind::Gabor);
+    buildBankControls();
     kernelEditor_->setVisible(kind == FilterKind::Custom);
     if (const auto *custom = std::get_if<CustomSpec>(&filter_))
         kernelEditor_->setKernel(*custom);
     showFilterValues();
 }
 
-void ParameterPanel::addControl(QGridLayout *grid, int &row, std::size_t index)
-{
-    Control &c = parameters_[index];
-    const ParamDescriptor &d = *c.descriptor;
-    const QString help = QString::fromStdString(d.help);
-    const QString key = c.key();
-
-    c.reset = makeResetButton(controls_);
-    c.reset->setObjectName(key);
-    c.reset->setToolTip(
-        tr("Reset %1 to %2").arg(QString::fromStdString(d.label), valueText(d, d.defaultValue)));
-    connect(c.reset, &QToolButton::clicked, this, [this, index] { resetParameter(index); });
-
-    if (d.type == ParamType::Boolean) {
-        c.check = new QCheckBox(QString::fromStdString(d.label), controls_);
-        c.check->setObjectName(key);
-        c.check->setToolTip(help);
-        grid->addWidget(c.check, row, 0, 1, 3);
-        grid->addWidget(c.reset, row, 3);
-        ++row;
-        connect(c.check, &QCheckBox::toggled, this,
-                [this, index](bool on) { applyParameter(index, on ? 1 : 0, false); });
-        return;
-    }
-
-    c.positions = sliderValues(d);
-    c.logarithmic = isLogarithmic(d);
-    c.label = new QLabel(labelText(d), controls_);
-    c.label->setObjectName(key);
-    c.label->setToolTip(help);
-    c.spin = makeSpinBox(d, controls_);
-    c.spin->setFixedWidth(spinWidth_);
-    c.label->setBuddy(c.spin);
-    c.slider = new QSlider(Qt::Horizontal, controls_);
-    c.slider->setObjectName(key);
-    c.slider->setToolTip(help);
-    c.slider->setRange(0, static_cast<int>(c.positions.size()) - 1);
-    c.slider->setPageStep(std::max(1, static_cast<int>(c.positions.size()) / 10));
-
-    // Label and spin box on one line, the slider under them at full width:
-    // a dock is narrow, and a 500-position slider wants every pixel.
-    grid->addWidget(c.label, row, 0, 1, 2);
-    grid->addWidget(c.spin, row, 2);
-    grid->addWidget(c.reset, row, 3);
-    grid->addWidget(c.slider, row + 1, 0, 1, 3);
-    grid->setRowMinimumHeight(row + 2, 2); // a little air before the next parameter
-    row += 3;
-
-    connect(c.slider, &QSlider::valueChanged, this,
-            [this, index](int position) { sliderMoved(index, position); });
-    connect(c.slider, &QSlider::sliderReleased, this, [this, index] { sliderReleased(index); });
-    if (auto *real = qobject_cast<QDoubleSpinBox *>(c.spin))
-        connect(real, &QDoubleSpinBox::valueChanged, this, [this, index] { spinBoxEdited(index); });
-    else
-        connect(qobject_cast<QSpinBox *>(c.spin), &QSpinBox::valueChanged, this,
-                [this, index] { spinBoxEdited(index); });
-}
-
 // ------------------------------------------------------------------- showing
 
 void ParameterPanel::showFilterValues()
 {
-    for (Control &c : parameters_)
-        showControlValue(c, parameterValue(filter_, c.descriptor->key));
-}
-
-void ParameterPanel::showControlValue(Control &c, double value)
-{
-    if (c.check) {
-        const QSignalBlocker blocker(c.check);
-        c.check->setChecked(value != 0);
-    } else {
-        setSpinValue(c.spin, value, decimalsOf(c.descriptor->step));
-        const QSignalBlocker blocker(c.slider);
-        c.slider->setValue(positionOf(c.positions, value, c.logarithmic));
-    }
-    updateResetButton(c);
-}
-
-void ParameterPanel::updateResetButton(Control &c)
-{
-    const double defaultValue = c.descriptor->defaultValue;
-    c.reset->setEnabled(c.shownValue() != defaultValue ||
-                        parameterValue(filter_, c.descriptor->key) != defaultValue);
+    for (ParameterControl *control : parameters_)
+        control->setValue(parameterValue(filter_, control->descriptor().key));
 }
 
 void ParameterPanel::showOptions()
@@ -733,7 +406,7 @@ void ParameterPanel::showOptions()
 void ParameterPanel::showDisplay()
 {
     selectData(displayBox_, static_cast<int>(display_.mode));
-    setSpinValue(gainBox_, display_.gain, kGainDecimals);
+    setSpinBoxValue(gainBox_, display_.gain, kGainDecimals);
     const bool gain = usesGain(display_.mode);
     gainBox_->setEnabled(gain);
     gainReset_->setEnabled(gain && display_.gain != 0);
@@ -746,17 +419,29 @@ void ParameterPanel::showError(const QString &message)
 }
 
 void ParameterPanel::setSettings(const FilterSpec &filter, const FilterOptions &options,
-                                 const DisplayMapping &display)
+                                 const DisplayMapping &display, std::optional<BankSpec> bank)
 {
     const bool sameKind = kindOf(filter) == kindOf(filter_);
+    const bool bankSwitched = bank.has_value() != bankOn_;
     filter_ = filter;
     remembered_[static_cast<std::size_t>(kindOf(filter_))] = filter_;
     options_ = options;
     display_ = display;
+    if (bank)
+        bankValues_ = *bank;
+    bankOn_ = bank.has_value();
+    {
+        const QSignalBlocker blocker(bankGroup_);
+        bankGroup_->setChecked(bankOn_);
+    }
     if (sameKind) {
         if (const auto *custom = std::get_if<CustomSpec>(&filter_))
             kernelEditor_->setKernel(*custom);
         showFilterValues();
+        if (bankSwitched)
+            buildBankControls();
+        else
+            showBankValues();
     } else {
         buildControls();
     }
@@ -764,34 +449,46 @@ void ParameterPanel::setSettings(const FilterSpec &filter, const FilterOptions &
     showDisplay();
     try {
         validate(filter_);
+        if (bankOn_)
+            checkBank(bankValues_);
         showError({});
     } catch (const ParameterError &e) {
         showError(QString::fromStdString(e.what()));
     }
 }
 
+ParameterControl *ParameterPanel::control(const QString &key) const
+{
+    for (const auto *controls : {&parameters_, &bankControls_})
+        for (ParameterControl *control : *controls)
+            if (control->key() == key)
+                return control;
+    return nullptr;
+}
+
+std::optional<BankSpec> ParameterPanel::bank() const
+{
+    if (!bankOn_)
+        return std::nullopt;
+    return bankValues_;
+}
+
 QSlider *ParameterPanel::slider(const QString &key) const
 {
-    for (const Control &c : parameters_)
-        if (c.key() == key)
-            return c.slider;
-    return nullptr;
+    const ParameterControl *c = control(key);
+    return c ? c->slider() : nullptr;
 }
 
 QAbstractSpinBox *ParameterPanel::spinBox(const QString &key) const
 {
-    for (const Control &c : parameters_)
-        if (c.key() == key)
-            return c.spin;
-    return nullptr;
+    const ParameterControl *c = control(key);
+    return c ? c->spinBox() : nullptr;
 }
 
 QAbstractButton *ParameterPanel::resetButton(const QString &key) const
 {
-    for (const Control &c : parameters_)
-        if (c.key() == key)
-            return c.reset;
-    return nullptr;
+    const ParameterControl *c = control(key);
+    return c ? c->resetButton() : nullptr;
 }
 
 // ------------------------------------------------------------------- editing
@@ -805,80 +502,64 @@ void ParameterPanel::filterChosen(int index)
     filter_ = remembered_[static_cast<std::size_t>(kind)];
     display_.mode = defaultDisplayMode(filter_);
     showError({});
+    if (bankOn_) {
+        try {
+            checkBank(bankValues_);
+        } catch (const ParameterError &e) {
+            // This Gabor cannot take the bank: single kernel, and why.
+            bankOn_ = false;
+            const QSignalBlocker blocker(bankGroup_);
+            bankGroup_->setChecked(false);
+            showError(QString::fromStdString(e.what()));
+        }
+    }
     buildControls();
     showDisplay();
     emit settingsChanged(QStringLiteral("filter"), false);
 }
 
-void ParameterPanel::sliderMoved(std::size_t index, int position)
+void ParameterPanel::parameterEdited(ParameterControl *control, double value, bool dragging)
 {
-    Control &c = parameters_[index];
-    setSpinValue(c.spin, c.positions[static_cast<std::size_t>(position)],
-                 decimalsOf(c.descriptor->step));
-    // The spin box's value, so filter() is exactly what it shows.
-    applyParameter(index, spinValue(c.spin), c.slider->isSliderDown());
-}
-
-void ParameterPanel::spinBoxEdited(std::size_t index)
-{
-    Control &c = parameters_[index];
-    const double value = spinValue(c.spin);
-    {
-        const QSignalBlocker blocker(c.slider);
-        c.slider->setValue(positionOf(c.positions, value, c.logarithmic));
+    const QString key = control->key();
+    FilterSpec candidate = filter_;
+    bool changed = false;
+    try {
+        setParameter(candidate, control->descriptor().key, value);
+        changed = commit(candidate, key, dragging);
+    } catch (const ParameterError &e) {
+        showError(QString::fromStdString(e.what()));
+        control->setValue(parameterValue(filter_, control->descriptor().key));
     }
-    applyParameter(index, value, false);
+    closeDrag(key, changed, dragging);
 }
 
-void ParameterPanel::sliderReleased(std::size_t index)
+void ParameterPanel::closeDrag(const QString &key, bool changed, bool dragging)
 {
-    Control &c = parameters_[index];
-    if (!c.changedInDrag)
+    if (dragging) {
+        if (changed)
+            dragKey_ = key;
         return;
-    c.changedInDrag = false;
-    emit settingsChanged(c.key(), false);
-}
-
-void ParameterPanel::resetParameter(std::size_t index)
-{
-    Control &c = parameters_[index];
-    showControlValue(c, c.descriptor->defaultValue);
-    applyParameter(index, c.descriptor->defaultValue, false);
+    }
+    // The control's closing valueEdited(value, false) after a drag repeats
+    // the value already applied; say once that the drag is over.
+    if (!changed && dragKey_ == key)
+        emit settingsChanged(key, false);
+    dragKey_.clear();
 }
 
 void ParameterPanel::resetAll()
 {
     FilterSpec candidate = filter_;
     try {
-        for (const Control &c : parameters_)
-            setParameter(candidate, c.descriptor->key, c.descriptor->defaultValue);
-        for (Control &c : parameters_)
-            showControlValue(c, c.descriptor->defaultValue);
+        for (const ParameterControl *control : parameters_)
+            setParameter(candidate, control->descriptor().key, control->descriptor().defaultValue);
+        for (ParameterControl *control : parameters_)
+            control->setValue(control->descriptor().defaultValue);
         commit(candidate, QStringLiteral("filter"), false);
     } catch (const ParameterError &e) {
         showError(QString::fromStdString(e.what()));
         showFilterValues();
     }
-    for (Control &c : parameters_)
-        updateResetButton(c);
-}
-
-void ParameterPanel::applyParameter(std::size_t index, double value, bool dragging)
-{
-    Control &c = parameters_[index];
-    FilterSpec candidate = filter_;
-    bool changed = false;
-    try {
-        setParameter(candidate, c.descriptor->key, value);
-        changed = commit(candidate, c.key(), dragging);
-    } catch (const ParameterError &e) {
-        showError(QString::fromStdString(e.what()));
-        showControlValue(c, parameterValue(filter_, c.descriptor->key));
-        return;
-    }
-    if (changed && dragging)
-        c.changedInDrag = true;
-    updateResetButton(c);
 }
 
 bool ParameterPanel::commit(const FilterSpec &candidate, const QString &key, bool dragging)
@@ -896,6 +577,11 @@ bool ParameterPanel::commit(const FilterSpec &candidate, const QString &key, boo
         // Only reachable with an invalid spec from setSettings: the
         // controls' ranges keep every single value valid.
         validate(accepted);
+        // But a larger sigma or lambda can take the bank's largest scale out
+        // of range.
+        if (bankOn_)
+            if (const auto *gabor = std::get_if<GaborSpec>(&accepted))
+                validateBank(*gabor, bankValues_);
     }
     showError({});
     if (accepted == filter_)
@@ -905,14 +591,124 @@ bool ParameterPanel::commit(const FilterSpec &candidate, const QString &key, boo
     return true;
 }
 
+// ---------------------------------------------------------------------- bank
+
+void ParameterPanel::buildBankControls()
+{
+    bankControls_.clear();
+    combineBox_ = nullptr;
+    if (bankHost_) {
+        // Detached now, deleted later, as the filter's controls.
+        bankHost_->setParent(nullptr);
+        bankHost_->deleteLater();
+        bankHost_ = nullptr;
+    }
+    // Only while they show: for Gabor with the bank on. Unchecked, the group
+    // is its title alone.
+    if (!bankOn_ || kindOf(filter_) != FilterKind::Gabor)
+        return;
+    bankHost_ = new QWidget(bankGroup_);
+    bankGroup_->layout()->addWidget(bankHost_);
+    auto *grid = makeParameterGrid(bankHost_);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setColumnMinimumWidth(0, labelWidth_);
+    for (const ParamDescriptor &d : bankParameterDescriptors()) {
+        auto *control = new ParameterControl(d, bankHost_);
+        control->setColumnWidths(labelWidth_, spinWidth_);
+        grid->addWidget(control, grid->rowCount(), 0, 1, 4);
+        connect(control, &ParameterControl::valueEdited, this,
+                [this, control](double value, bool dragging) {
+                    bankParameterEdited(control, value, dragging);
+                });
+        bankControls_.push_back(control);
+    }
+    combineBox_ = new QComboBox(bankHost_);
+    combineBox_->setObjectName(QStringLiteral("combine"));
+    combineBox_->addItem(tr("Max"), static_cast<int>(BankCombine::Max));
+    combineBox_->setItemData(0,
+                             tr("The largest response over the bank's kernels, each with this "
+                                "psi."),
+                             Qt::ToolTipRole);
+    combineBox_->addItem(tr("Energy"), static_cast<int>(BankCombine::Energy));
+    combineBox_->setItemData(1,
+                             tr("The largest local energy √(even² + odd²) over the orientations "
+                                "and scales, the even kernel with psi 0° and the odd one with "
+                                "90° (psi is ignored): independent of phase, never negative."),
+                             Qt::ToolTipRole);
+    combineBox_->setToolTip(tr("How the responses of the bank's kernels make one response."));
+    auto *combineLabel = new QLabel(tr("Combine"), bankHost_);
+    combineLabel->setBuddy(combineBox_);
+    const int row = grid->rowCount();
+    grid->addWidget(combineLabel, row, 0);
+    grid->addWidget(combineBox_, row, 1, 1, 3);
+    connect(combineBox_, &QComboBox::currentIndexChanged, this, [this] {
+        bankValues_.combine = static_cast<BankCombine>(dataOf(combineBox_));
+        emit settingsChanged(QStringLiteral("bank"), false);
+    });
+    showBankValues();
+}
+
+void ParameterPanel::showBankValues()
+{
+    for (ParameterControl *control : bankControls_)
+        control->setValue(bankParameter(bankValues_, control->descriptor().key));
+    if (combineBox_)
+        selectData(combineBox_, static_cast<int>(bankValues_.combine));
+}
+
+void ParameterPanel::checkBank(const BankSpec &bank) const
+{
+    if (const auto *gabor = std::get_if<GaborSpec>(&filter_))
+        validateBank(*gabor, bank);
+    else
+        validateBank(bank);
+}
+
+void ParameterPanel::bankToggled(bool on)
+{
+    if (on) {
+        try {
+            checkBank(bankValues_);
+        } catch (const ParameterError &e) {
+            showError(QString::fromStdString(e.what()));
+            const QSignalBlocker blocker(bankGroup_);
+            bankGroup_->setChecked(false);
+            return;
+        }
+    }
+    showError({});
+    bankOn_ = on;
+    buildBankControls();
+    emit settingsChanged(QStringLiteral("bank"), false);
+}
+
+void ParameterPanel::bankParameterEdited(ParameterControl *control, double value, bool dragging)
+{
+    const std::string &key = control->descriptor().key;
+    BankSpec candidate = bankValues_;
+    setBankParameter(candidate, key, value);
+    bool changed = false;
+    try {
+        checkBank(candidate);
+        showError({});
+        changed = candidate != bankValues_;
+        if (changed) {
+            bankValues_ = candidate;
+            emit settingsChanged(control->key(), dragging);
+        }
+    } catch (const ParameterError &e) {
+        showError(QString::fromStdString(e.what()));
+        control->setValue(bankParameter(bankValues_, key));
+    }
+    closeDrag(control->key(), changed, dragging);
+}
+
 void ParameterPanel::kernelEdited(const CustomSpec &spec)
 {
     if (!std::holds_alternative<CustomSpec>(filter_))
         return;
     filter_ = spec;
     showError({});
-    for (Control &c : parameters_)
-        updateResetButton(c);
     emit settingsChanged(QStringLiteral("matrix"), false);
 }
 

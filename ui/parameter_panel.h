@@ -5,18 +5,19 @@
 #include "core/display.h"
 #include "core/filter.h"
 #include "core/filter_spec.h"
+#include "core/gabor_bank.h"
 
 #include <QString>
 #include <QWidget>
 
-#include <cstddef>
+#include <optional>
 #include <vector>
 
 class QAbstractButton;
 class QAbstractSpinBox;
 class QComboBox;
 class QDoubleSpinBox;
-class QGridLayout;
+class QGroupBox;
 class QLabel;
 class QPushButton;
 class QSlider;
@@ -25,45 +26,35 @@ class QToolButton;
 namespace ks {
 
 class KernelEditor;
+class ParameterControl;
 
 /// Edits a filter spec, filter options and a display mapping.
 ///
 /// The controls of a filter come from parameterDescriptors(kind), in its
-/// order, with nothing written per filter. Each parameter gets its label
-/// ("Sigma (px)"), a reset-to-default button, the descriptor's help as tooltip
-/// and, by type:
-///  - Real: a QDoubleSpinBox (decimals from the step, unit as suffix) over a
-///    slider;
-///  - Integer: a QSpinBox over a slider;
-///  - OddInteger: a QSpinBox that only holds odd values (and 0, shown as
-///    "auto", when zeroIsAuto) over a slider of odd values;
-///  - Boolean: a QCheckBox.
+/// order, with nothing written per filter: one ParameterControl each (label,
+/// slider and spin box or checkbox, reset button; see parameter_control.h for
+/// the slider tables, odd kernel sizes and logarithmic sliders).
 ///
-/// Slider positions map to values through a table that runs from the
-/// descriptor's min (position 0) to its max (last position), exact at both
-/// ends:
-///  - Integer: every whole number; OddInteger: every odd number, with 0
-///    ("auto") first when zeroIsAuto;
-///  - Real with min > 0 and max / min >= 100 (sigma 0.1 to 100, wavelength
-///    2 to 1000, aspect ratio 0.01 to 10): logarithmic, 100 positions per
-///    factor of 10, position i of n showing min * (max / min)^(i / n)
-///    rounded to the step. Every decade gets the same length, so small
-///    values are as easy to set as large ones; where the step is coarser
-///    than the curve (sigma below 1) neighbouring positions show the same
-///    value, so the table is non-decreasing rather than increasing;
-///  - other Real (angles): linear, min + i * step, every step a position.
-/// A value typed in a spin box is kept as typed (within its decimals), and a
-/// value from setSettings with more decimals than the step (a preset's theta
-/// 22.5) is shown with them; the slider moves to the nearest position.
+/// For Gabor, a checkable "Filter bank" group follows the Filter group:
+/// unchecked, the single kernel; checked, one control per
+/// bankParameterDescriptors() entry (orientations, scales, ratio) and a
+/// Max / Energy combine selector, which exist only while it is checked.
+/// Unchecking keeps the bank's values, so checking again brings them back.
+/// The bank is kept when another filter is chosen (the document ignores it
+/// for other filters); its group is hidden then.
 ///
-/// Every value goes through setParameter, so filter() is always valid and
-/// equals what the controls show; a refused value is reported in a red line
-/// in the panel and the control goes back to the applied value. The Custom
-/// filter's matrix is edited by kernelEditor(), shown below its controls;
-/// the normalize checkbox is applied once the editor accepts the kernel
-/// with it. Changing the filter type restores the last spec used for that
-/// type in this panel (its default at first) and sets the display mode to
-/// defaultDisplayMode of it. GUI thread only.
+/// Every value goes through setParameter, and with a bank validateBank, so
+/// filter() (and bank() with it) is always valid and equals what the
+/// controls show; a refused value (also a sigma whose largest bank scale
+/// would be out of range) is reported in a red line in the panel and the
+/// control goes back to the applied value. Choosing Gabor with a bank it
+/// cannot take turns the bank off and says why.
+///
+/// The Custom filter's matrix is edited by kernelEditor(), shown below its
+/// controls; the normalize checkbox is applied once the editor accepts the
+/// kernel with it. Changing the filter type restores the last spec used for
+/// that type in this panel (its default at first) and sets the display mode
+/// to defaultDisplayMode of it. GUI thread only.
 class ParameterPanel : public QWidget {
     Q_OBJECT
 
@@ -72,53 +63,59 @@ public:
     ~ParameterPanel() override;
 
     /// Shows these settings; emits nothing. Rebuilds the parameter controls
-    /// when the filter type changes.
+    /// when the filter type changes. bank: the Gabor filter bank, std::nullopt
+    /// for the single kernel (the bank's last values stay remembered).
     void setSettings(const FilterSpec &filter, const FilterOptions &options,
-                     const DisplayMapping &display);
+                     const DisplayMapping &display, std::optional<BankSpec> bank = {});
 
     FilterSpec filter() const { return filter_; }
     FilterOptions options() const { return options_; }
     DisplayMapping display() const { return display_; }
+    /// The bank when its box is checked, whatever the filter; std::nullopt
+    /// for the single kernel.
+    std::optional<BankSpec> bank() const;
 
     // For tests and the window's keyboard shortcuts. Controls belong to the
     // current filter and are replaced when its type changes.
     QComboBox *filterSelector() const { return filterBox_; }
-    /// The slider of a parameter of the current filter; nullptr for an
-    /// unknown key or a Boolean.
+    /// The control of a parameter of the current filter, or of the bank
+    /// while it shows (Gabor, checked); nullptr for an unknown key.
+    ParameterControl *control(const QString &key) const;
+    /// The slider of such a parameter; nullptr for an unknown key or a
+    /// Boolean.
     QSlider *slider(const QString &key) const;
     /// Its QSpinBox or QDoubleSpinBox; nullptr for an unknown key or a Boolean.
     QAbstractSpinBox *spinBox(const QString &key) const;
     /// Its reset-to-default button; nullptr for an unknown key.
     QAbstractButton *resetButton(const QString &key) const;
     KernelEditor *kernelEditor() const { return kernelEditor_; }
+    /// The "Filter bank" group; its check box turns the bank on and off.
+    QGroupBox *bankGroup() const { return bankGroup_; }
+    /// The bank's Max / Energy selector; nullptr unless the bank shows.
+    QComboBox *bankCombineSelector() const { return combineBox_; }
 
 signals:
-    /// The user changed something. key: a descriptor key, or "filter" (the
-    /// type, or "Reset all"), "color", "border", "display", "gain" or
-    /// "matrix". dragging is true while a slider is held down (sliderDown),
-    /// so an undo system can merge one drag into one step; when a drag that
+    /// The user changed something. key: a descriptor key (of the filter or
+    /// the bank: "orientations", "scales", "ratio"), or "filter" (the type,
+    /// or "Reset all"), "bank" (turned on or off, or its combine mode),
+    /// "color", "border", "display", "gain" or "matrix". dragging is true while a slider is held
+    /// down (sliderDown), so an undo system can merge one drag into one step; when a drag that
     /// changed the value is released, settingsChanged(key, false) follows
     /// once to close it.
     void settingsChanged(const QString &key, bool dragging);
 
 private:
-    struct Control;
-
     void buildControls();
-    void addControl(QGridLayout *grid, int &row, std::size_t index);
     void showFilterValues();
-    void showControlValue(Control &control, double value);
-    void updateResetButton(Control &control);
     void showOptions();
     void showDisplay();
 
     void filterChosen(int index);
-    void sliderMoved(std::size_t index, int position);
-    void spinBoxEdited(std::size_t index);
-    void sliderReleased(std::size_t index);
-    void resetParameter(std::size_t index);
+    void parameterEdited(ParameterControl *control, double value, bool dragging);
+    /// Tracks drags of key for settingsChanged's closing signal: after an
+    /// edit that changed (or not) the settings, dragging or not.
+    void closeDrag(const QString &key, bool changed, bool dragging);
     void resetAll();
-    void applyParameter(std::size_t index, double value, bool dragging);
     /// Makes candidate the filter when it is valid (for Custom: once the
     /// kernel editor accepts it) and emits settingsChanged(key, dragging)
     /// when it differs; returns whether it did. Throws ParameterError for an
@@ -127,11 +124,22 @@ private:
     void kernelEdited(const CustomSpec &spec);
     void showError(const QString &message);
 
+    /// Builds the bank's controls when they show (Gabor, bank on), else
+    /// removes them.
+    void buildBankControls();
+    void showBankValues();
+    /// Throws ParameterError when the current filter cannot take bank.
+    void checkBank(const BankSpec &bank) const;
+    void bankToggled(bool on);
+    void bankParameterEdited(ParameterControl *control, double value, bool dragging);
+
     FilterSpec filter_;
     FilterOptions options_;
     DisplayMapping display_;
     /// The last spec of each filter kind, indexed by FilterKind.
     std::vector<FilterSpec> remembered_;
+    BankSpec bankValues_; ///< shown while bankOn_, remembered while not
+    bool bankOn_ = false;
 
     QComboBox *filterBox_ = nullptr;
     QWidget *controlsHost_ = nullptr; ///< the current filter's controls, rebuilt per type
@@ -143,9 +151,14 @@ private:
     QComboBox *borderBox_ = nullptr;
     QComboBox *displayBox_ = nullptr;
     QDoubleSpinBox *gainBox_ = nullptr;
+    QGroupBox *bankGroup_ = nullptr;
+    QWidget *bankHost_ = nullptr; ///< the bank's controls, while it is on
+    QComboBox *combineBox_ = nullptr;
     QToolButton *gainReset_ = nullptr;
 
-    std::vector<Control> parameters_;
+    std::vector<ParameterControl *> parameters_;   ///< children of controls_
+    std::vector<ParameterControl *> bankControls_; ///< children of bankHost_
+    QString dragKey_;    ///< the parameter whose drag changed the settings, until released
     int labelWidth_ = 0; ///< shared by every group, so their columns line up
     int spinWidth_ = 0;  ///< one width for every spin box
 };

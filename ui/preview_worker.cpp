@@ -1,5 +1,7 @@
 #include "preview_worker.h"
 
+#include "image_convert.h"
+
 #include "core/errors.h"
 #include "core/preview_scale.h"
 
@@ -26,11 +28,6 @@ void beforePipeline(const std::function<void()> &observer)
              QThread::currentThread() != QCoreApplication::instance()->thread());
     if (observer)
         observer();
-}
-
-QRect toQRect(const cv::Rect &r)
-{
-    return {r.x, r.y, r.width, r.height};
 }
 
 QString joined(const std::vector<std::string> &lines)
