@@ -3,9 +3,11 @@
 // (ks::runPipeline), never from the window's own code.
 
 #include "core/document.h"
+#include "core/kernels.h"
 #include "core/parameters.h"
 #include "ui/image_convert.h"
 #include "ui/image_view.h"
+#include "ui/kernel_plots.h"
 #include "ui/main_window.h"
 #include "ui/parameter_panel.h"
 #include "ui/preview_controller.h"
@@ -13,6 +15,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QGroupBox>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -26,7 +29,10 @@
 #include <QUrl>
 
 #include <opencv2/core.hpp>
+
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <qcustomplot.h>
 
 #include <stdexcept>
 
@@ -98,6 +104,8 @@ private slots:
     void quitClosesWindow();
     void sliderDragIsOneUndoStep();
     void undoRestoresExactOutput();
+    void kernelPlotsFollowEdits();
+    void bankShownAndComputed();
 
 private:
     QTemporaryDir dir_;
@@ -394,6 +402,77 @@ void TestMainWindow::undoRestoresExactOutput()
     QVERIFY(window.document() == edited);
     QVERIFY(waitForExact(window));
     QVERIFY(identical(window.exactOutput(), editedOutput));
+}
+
+namespace {
+
+/// The heat map's cells as a matrix (row i = dy, column j = dx).
+cv::Mat heatmapCells(ks::KernelPlots &plots)
+{
+    QCPColorMapData *cells = plots.colorMap()->data();
+    cv::Mat out(cells->valueSize(), cells->keySize(), CV_64F);
+    for (int i = 0; i < out.rows; ++i)
+        for (int j = 0; j < out.cols; ++j)
+            out.at<double>(i, j) = cells->cell(j, i);
+    return out;
+}
+
+} // namespace
+
+void TestMainWindow::kernelPlotsFollowEdits()
+{
+    ks::MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ks::KernelPlots *plots = window.kernelPlots();
+    QVERIFY(plots);
+    plots->setCurrentTab(ks::KernelPlots::Tab::Heatmap);
+    QVERIFY(QTest::qWaitFor([&] { return !plots->kernel().empty(); }, 5000));
+    QVERIFY(identical(heatmapCells(*plots),
+                      cv::getGaborKernel(cv::Size(31, 31), 4.0, 0.0, 10.0, 0.5, 0.0, CV_64F)));
+
+    QSlider *theta = window.parameterPanel()->slider(QStringLiteral("theta"));
+    QVERIFY(theta);
+    theta->setValue(theta->value() + 30);
+    QCoreApplication::processEvents();
+    const auto &gabor = std::get<ks::GaborSpec>(window.document().filter);
+    QVERIFY(gabor.theta_deg != 0);
+    const cv::Mat expected = cv::getGaborKernel(cv::Size(gabor.ksize, gabor.ksize), gabor.sigma,
+                                                gabor.theta_deg * CV_PI / 180, gabor.lambda,
+                                                gabor.gamma, gabor.psi_deg * CV_PI / 180, CV_64F);
+    QVERIFY(cv::norm(heatmapCells(*plots), expected, cv::NORM_INF) < 1e-12);
+
+    // Undo brings the plot back with the document.
+    window.undoStack()->undo();
+    QCoreApplication::processEvents();
+    QVERIFY(cv::norm(heatmapCells(*plots),
+                     cv::getGaborKernel(cv::Size(31, 31), 4.0, 0.0, 10.0, 0.5, 0.0, CV_64F),
+                     cv::NORM_INF) < 1e-12);
+}
+
+void TestMainWindow::bankShownAndComputed()
+{
+    ks::MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QGroupBox *bank = window.parameterPanel()->bankGroup();
+    QVERIFY(bank);
+    bank->setChecked(true);
+    QVERIFY(window.document().bank.has_value());
+    QCOMPARE(window.undoStack()->count(), 1);
+
+    window.kernelPlots()->setCurrentTab(ks::KernelPlots::Tab::Bank);
+    QCoreApplication::processEvents();
+    const ks::BankSpec spec = *window.document().bank;
+    QCOMPARE(window.kernelPlots()->bankMontage().size(),
+             ks::KernelPlots::bankMontageSize(spec.orientations, spec.scales));
+
+    // The image shows the bank's response, computed by the worker.
+    QVERIFY(waitForExact(window));
+    QVERIFY(identical(window.exactOutput(), expectedOutput(window.source(), window.document())));
+    ks::Document single = window.document();
+    single.bank.reset();
+    QVERIFY(!identical(window.exactOutput(), expectedOutput(window.source(), single)));
 }
 
 QTEST_MAIN(TestMainWindow)
