@@ -491,7 +491,7 @@ KernelPlots::KernelPlots(QWidget *parent)
     auto *menu = new QMenu(exportButton_);
     menu->addAction(tr("Plot as PNG or PDF…"), this, &KernelPlots::exportDialog);
     menu->addAction(tr("Kernel values (CSV, NumPy, JSON)…"), this,
-                    &KernelPlots::exportKernelDialog);
+                    &KernelPlots::kernelExportRequested);
     exportButton_->setMenu(menu);
 
     hover_->setObjectName(QStringLiteral("hover"));
@@ -873,24 +873,6 @@ void KernelPlots::exportDialog()
     QString error;
     if (!exportPlot(path, &error))
         QMessageBox::warning(this, tr("Export Plot"), error);
-}
-
-void KernelPlots::exportKernelDialog()
-{
-    const QString folder = QSettings().value(QStringLiteral("lastFolder")).toString();
-    QString selected;
-    QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Kernel"), QDir(folder).filePath(QStringLiteral("kernel.csv")),
-        tr("CSV (*.csv);;NumPy (*.npy);;JSON (*.json)"), &selected);
-    if (path.isEmpty())
-        return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += selected.contains(QLatin1String("npy"))    ? QStringLiteral(".npy")
-                : selected.contains(QLatin1String("json")) ? QStringLiteral(".json")
-                                                           : QStringLiteral(".csv");
-    QString error;
-    if (!exportKernel(path, &error))
-        QMessageBox::warning(this, tr("Export Kernel"), error);
 }
 
 } // namespace ks

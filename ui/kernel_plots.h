@@ -124,6 +124,9 @@ signals:
     /// "offset (dx, dy): value" over a heat-map cell, "frequency (fx, fy)
     /// cycles/px: |H| = value" over a frequency bin, "" elsewhere.
     void hoverTextChanged(const QString &text);
+    /// The Export menu's "Kernel values" item: the owner asks where and
+    /// saves the kernel, or the whole bank (MainWindow's Export Kernel).
+    void kernelExportRequested();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -139,7 +142,6 @@ private:
     void frequencyHovered(QMouseEvent *event);
     void setHoverText(const QString &text);
     void exportDialog();
-    void exportKernelDialog();
 
     QTabWidget *tabs_ = nullptr;
     QComboBox *scaleBox_ = nullptr;

@@ -264,6 +264,7 @@ void MainWindow::createDocks()
     plotsDock_->setWidget(plots_);
     plotsDock_->setFeatures(panelDock_->features());
     addDockWidget(Qt::LeftDockWidgetArea, plotsDock_);
+    connect(plots_, &KernelPlots::kernelExportRequested, this, &MainWindow::exportKernelDialog);
     // The plots follow the kernel only while someone can see them.
     connect(plotsDock_, &QDockWidget::visibilityChanged, this, [this](bool visible) {
         if (visible)
