@@ -314,10 +314,8 @@ void MainWindow::createActions()
         if (on)
             view_->setFocus();
     });
-    QAction *clear = editMenu->addAction(tr("&Clear Regions"), this, &MainWindow::clearRegions);
-    connect(undo_, &QUndoStack::indexChanged, clear,
-            [this, clear] { clear->setEnabled(!document_.regions.empty()); });
-    clear->setEnabled(false);
+    clearRegions_ = editMenu->addAction(tr("&Clear Regions"), this, &MainWindow::clearRegions);
+    clearRegions_->setEnabled(false);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     QAction *zoomIn = viewMenu_->addAction(tr("Zoom &In"), view_, &ImageView::zoomIn);
@@ -483,10 +481,10 @@ void MainWindow::setSource(const cv::Mat &image, const QString &name, const QStr
     preview_->setSource(source_);
     // Regions and their history belong to the image they were drawn on; the
     // filter settings carry over.
-    undo_->clear();
     exportedRegions_.clear();
     const Document previous = document_;
     document_.regions.clear();
+    undo_->clear();
     showDocument(previous, nullptr);
     requestPreview();
     scheduleKernelPlots(); // the image's depth can change a Gaussian's automatic size
@@ -519,6 +517,7 @@ void MainWindow::showDocument(const Document &previous, const QObject *changedBy
     if (previous.filter != document_.filter || previous.bank != document_.bank)
         scheduleKernelPlots();
     if (previous.regions != document_.regions) {
+        clearRegions_->setEnabled(!document_.regions.empty());
         view_->setRegions(document_.regions);
         if (changedBy != regionPanel_)
             regionPanel_->setRegions(document_.regions);

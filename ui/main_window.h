@@ -208,6 +208,7 @@ private:
     QDockWidget *regionDock_ = nullptr;
     QDockWidget *plotsDock_ = nullptr;
     QAction *regionTool_ = nullptr;
+    QAction *clearRegions_ = nullptr;
     bool kernelPlotsPending_ = false;
 
     /// The regions of the last export (see hasUnexportedRegions).
