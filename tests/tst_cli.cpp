@@ -5,6 +5,7 @@
 // saveImage), so "byte-identical to the library call" is checked literally;
 // expected kernels come from OpenCV (cv::getGaussianKernel, cv::getGaborKernel).
 
+#include "cli_runner.h"
 #include "core/document.h"
 #include "core/gabor_bank.h"
 #include "core/image_io.h"
@@ -48,35 +49,9 @@ Q_DECLARE_METATYPE(std::optional<ks::Document>)
 
 namespace {
 
+using ks::test::kernelscope;
+
 const cv::Size kImageSize(64, 48);
-
-struct Run {
-    int exitCode = -1; ///< -1 when the process crashed or timed out
-    QByteArray out;
-    QByteArray err;
-};
-
-/// Runs kernelscope in folder with the offscreen platform, as a user would.
-Run kernelscope(const QStringList &arguments, const QString &folder)
-{
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    process.setProcessEnvironment(environment);
-    process.setWorkingDirectory(folder);
-    process.start(QStringLiteral(KERNELSCOPE_BINARY), arguments);
-    Run run;
-    if (!process.waitForFinished(120'000)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    if (process.exitStatus() == QProcess::NormalExit)
-        run.exitCode = process.exitCode();
-    return run;
-}
 
 cv::Mat randomImage(cv::Size size, int type, std::uint64_t seed)
 {
@@ -439,7 +414,7 @@ void TestCli::usageErrorsExitTwoWithOneLine()
     QFETCH(QStringList, arguments);
     QFETCH(QStringList, messageParts);
 
-    const Run run = kernelscope(arguments, m_dir);
+    const ks::test::CliRun run = kernelscope(arguments, m_dir);
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.startsWith("kernelscope: "), run.err.constData());
     QCOMPARE(run.err.count('\n'), 1);
@@ -456,9 +431,10 @@ void TestCli::usageErrorsExitTwoWithOneLine()
 void TestCli::missingInputFailsAndOthersAreWritten()
 {
     const QString out = freshFolder();
-    const Run run = kernelscope({"apply", "in.png", "missing.png", "in2.png", "--out-dir", out,
-                                 "--filter", "gaussian", "--jobs", "2"},
-                                m_dir);
+    const ks::test::CliRun run =
+        kernelscope({"apply", "in.png", "missing.png", "in2.png", "--out-dir", out, "--filter",
+                     "gaussian", "--jobs", "2"},
+                    m_dir);
     QCOMPARE(run.exitCode, 1);
     QCOMPARE(run.err.count('\n'), 1);
     QVERIFY2(run.err.startsWith("kernelscope: ") && run.err.contains("'missing.png'"),
@@ -527,7 +503,7 @@ void TestCli::helpListsEveryOptionAndDescriptor()
     QFETCH(QStringList, options);
     QFETCH(QStringList, absent);
 
-    const Run run = kernelscope({command, "--help"}, m_dir);
+    const ks::test::CliRun run = kernelscope({command, "--help"}, m_dir);
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.err.isEmpty());
     const QString help = QString::fromUtf8(run.out);
@@ -615,7 +591,7 @@ void TestCli::versionPrintsTheVersion_data()
 void TestCli::versionPrintsTheVersion()
 {
     QFETCH(QStringList, arguments);
-    const Run run = kernelscope(arguments, m_dir);
+    const ks::test::CliRun run = kernelscope(arguments, m_dir);
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.err.isEmpty());
     const QRegularExpression version(QStringLiteral("^kernelscope \\d+\\.\\d+\\.\\d+\\n$"));
@@ -783,7 +759,7 @@ void TestCli::outputIsTheLibraryOutput()
         arguments << "--preset"
                   << "p.json";
     }
-    const Run run = kernelscope(arguments + options, folder);
+    const ks::test::CliRun run = kernelscope(arguments + options, folder);
     QVERIFY2(run.exitCode == 0, run.err.constData());
     QVERIFY2(run.err.isEmpty(), run.err.constData());
 
@@ -820,9 +796,10 @@ void TestCli::shardsPartitionTheSortedInputs()
     QSet<QString> all;
     for (int index = 1; index <= count; ++index) {
         const QSet<QString> before = filesIn(out);
-        const Run run = kernelscope({"apply", "seven", "--out-dir", out, "--filter", "box",
-                                     "--shard", QStringLiteral("%1/%2").arg(index).arg(count)},
-                                    m_dir);
+        const ks::test::CliRun run =
+            kernelscope({"apply", "seven", "--out-dir", out, "--filter", "box", "--shard",
+                         QStringLiteral("%1/%2").arg(index).arg(count)},
+                        m_dir);
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY2(run.err.isEmpty(), run.err.constData());
         QSet<QString> expected;
@@ -865,7 +842,7 @@ void TestCli::outDirNamesFormatsAndDepths()
     QFETCH(ks::DisplayMode, display);
 
     const QString out = freshFolder();
-    const Run run = kernelscope(
+    const ks::test::CliRun run = kernelscope(
         QStringList{"apply", "mixed", "--out-dir", out, "--filter", "gaussian", "--sigma", "1"} +
             options,
         m_dir);
@@ -896,7 +873,7 @@ void TestCli::outDirNamesFormatsAndDepths()
 void TestCli::rawFloatTiffIsTheResponse()
 {
     const QString out = freshFolder();
-    const Run run =
+    const ks::test::CliRun run =
         kernelscope({"apply", "../in.png", "-o", "raw.tiff", "--filter", "gabor", "--ksize", "9",
                      "--psi", "90", "--display", "raw", "--depth", "32f"},
                     out);
@@ -974,7 +951,7 @@ void TestCli::existingFilesAndInputsAreProtected()
     QVERIFY(writeBytes(QDir(folder).filePath("old.png"), "old contents"));
     const QByteArray before = fileBytes(QDir(folder).filePath(target));
 
-    const Run run = kernelscope(arguments + QStringList{"--filter", "gabor"}, folder);
+    const ks::test::CliRun run = kernelscope(arguments + QStringList{"--filter", "gabor"}, folder);
     QCOMPARE(run.exitCode, exitCode);
     if (message.isEmpty()) {
         QVERIFY2(run.err.isEmpty(), run.err.constData());
@@ -1032,7 +1009,7 @@ void TestCli::kernelCsvMatchesOpenCv()
     QFETCH(double, tolerance);
 
     const QString folder = freshFolder();
-    const Run run =
+    const ks::test::CliRun run =
         kernelscope(QStringList{"kernel", "-o", QDir(folder).filePath("k.csv")} + options, m_dir);
     QVERIFY2(run.exitCode == 0, run.err.constData());
     QVERIFY(run.err.isEmpty() && run.out.isEmpty());
@@ -1049,9 +1026,11 @@ void TestCli::kernelToStandardOutputIsTheCsvFile()
 {
     const QString folder = freshFolder();
     const QStringList options{"--filter", "gabor", "--ksize", "7", "--bank", "3"};
-    const Run toFile = kernelscope(QStringList{"kernel", "-o", "k.csv"} + options, folder);
+    const ks::test::CliRun toFile =
+        kernelscope(QStringList{"kernel", "-o", "k.csv"} + options, folder);
     QCOMPARE(toFile.exitCode, 0);
-    const Run toStdout = kernelscope(QStringList{"kernel", "-o", "-"} + options, folder);
+    const ks::test::CliRun toStdout =
+        kernelscope(QStringList{"kernel", "-o", "-"} + options, folder);
     QCOMPARE(toStdout.exitCode, 0);
     QVERIFY(toStdout.err.isEmpty());
     QCOMPARE(filesIn(folder), QSet<QString>{"k.csv"});
@@ -1101,7 +1080,7 @@ void TestCli::kernelNpyHeaderHasTheShape()
     QFETCH(int, values);
 
     const QString folder = freshFolder();
-    const Run run =
+    const ks::test::CliRun run =
         kernelscope(QStringList{"kernel", "--filter", "gabor", "-o", "b.npy"} + options, folder);
     QVERIFY2(run.exitCode == 0, run.err.constData());
     const QByteArray bytes = fileBytes(QDir(folder).filePath("b.npy"));
@@ -1121,31 +1100,32 @@ void TestCli::bankPresetEqualsOptions()
 {
     const QString folder = freshFolder();
     const ks::GaborSpec g = gaborPresetSpec();
-    const Run fromPreset =
+    const ks::test::CliRun fromPreset =
         kernelscope({"apply", "../in.png", "-o", "preset.png", "--preset", "../bank.json"}, folder);
     QVERIFY2(fromPreset.exitCode == 0, fromPreset.err.constData());
-    const Run fromOptions = kernelscope({"apply",     "../in.png",
-                                         "-o",        "options.png",
-                                         "--filter",  "gabor",
-                                         "--ksize",   QString::number(g.ksize),
-                                         "--sigma",   QString::number(g.sigma),
-                                         "--theta",   QString::number(g.theta_deg),
-                                         "--lambda",  QString::number(g.lambda),
-                                         "--gamma",   QString::number(g.gamma),
-                                         "--psi",     QString::number(g.psi_deg),
-                                         "--bank",    "3",
-                                         "--scales",  "2",
-                                         "--ratio",   "1.5",
-                                         "--combine", "max",
-                                         "--display", "offset",
-                                         "--region",  "4,6,20,12:gaussian=3:feather=2"},
-                                        folder);
+    const ks::test::CliRun fromOptions =
+        kernelscope({"apply",     "../in.png",
+                     "-o",        "options.png",
+                     "--filter",  "gabor",
+                     "--ksize",   QString::number(g.ksize),
+                     "--sigma",   QString::number(g.sigma),
+                     "--theta",   QString::number(g.theta_deg),
+                     "--lambda",  QString::number(g.lambda),
+                     "--gamma",   QString::number(g.gamma),
+                     "--psi",     QString::number(g.psi_deg),
+                     "--bank",    "3",
+                     "--scales",  "2",
+                     "--ratio",   "1.5",
+                     "--combine", "max",
+                     "--display", "offset",
+                     "--region",  "4,6,20,12:gaussian=3:feather=2"},
+                    folder);
     QVERIFY2(fromOptions.exitCode == 0, fromOptions.err.constData());
     const QByteArray bytes = fileBytes(QDir(folder).filePath("preset.png"));
     QVERIFY(!bytes.isEmpty());
     QVERIFY(bytes == fileBytes(QDir(folder).filePath("options.png")));
     // And it is the bank's output, not the single filter's.
-    const Run single = kernelscope(
+    const ks::test::CliRun single = kernelscope(
         {"apply", "../in.png", "-o", "single.png", "--preset", "../gabor.json"}, folder);
     QVERIFY2(single.exitCode == 0, single.err.constData());
     QVERIFY(bytes != fileBytes(QDir(folder).filePath("single.png")));
@@ -1183,7 +1163,8 @@ void TestCli::kernelBankMatchesOpenCv()
     QFETCH(double, ratio);
     QFETCH(int, size);
     const QString folder = freshFolder();
-    const Run run = kernelscope(QStringList{"kernel", "-o", "k.csv"} + options, folder);
+    const ks::test::CliRun run =
+        kernelscope(QStringList{"kernel", "-o", "k.csv"} + options, folder);
     QVERIFY2(run.exitCode == 0, run.err.constData());
     QVERIFY(run.err.isEmpty());
     const std::vector<cv::Mat> kernels = parseCsv(fileBytes(QDir(folder).filePath("k.csv")));

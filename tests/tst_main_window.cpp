@@ -2,6 +2,7 @@
 // preview. Expected images come from calling the engine directly
 // (ks::runPipeline), never from the window's own code.
 
+#include "cli_runner.h"
 #include "core/document.h"
 #include "core/kernels.h"
 #include "core/parameters.h"
@@ -106,6 +107,8 @@ private slots:
     void undoRestoresExactOutput();
     void kernelPlotsFollowEdits();
     void bankShownAndComputed();
+    void kernelExportMatchesCommandLine_data();
+    void kernelExportMatchesCommandLine();
 
 private:
     QTemporaryDir dir_;
@@ -473,6 +476,60 @@ void TestMainWindow::bankShownAndComputed()
     ks::Document single = window.document();
     single.bank.reset();
     QVERIFY(!identical(window.exactOutput(), expectedOutput(window.source(), single)));
+}
+
+void TestMainWindow::kernelExportMatchesCommandLine_data()
+{
+    QTest::addColumn<int>("orientations"); // 0: no bank
+    QTest::addColumn<int>("scales");
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QStringList>("options");
+    QTest::newRow("single kernel csv") << 0 << 1 << "k.csv" << QStringList{};
+    QTest::newRow("single kernel npy") << 0 << 1 << "k.npy" << QStringList{};
+    QTest::newRow("bank 8 npy") << 8 << 1 << "bank.npy"
+                                << QStringList{"--bank", "8", "--layout", "keras"};
+    QTest::newRow("bank 6x2 npy") << 6 << 2 << "bank.npy"
+                                  << QStringList{"--bank", "6",        "--scales",
+                                                 "2",      "--layout", "keras"};
+    QTest::newRow("bank 4x3 json")
+        << 4 << 3 << "bank.json"
+        << QStringList{"--bank", "4", "--scales", "3", "--layout", "keras"};
+}
+
+void TestMainWindow::kernelExportMatchesCommandLine()
+{
+    QFETCH(int, orientations);
+    QFETCH(int, scales);
+    QFETCH(QString, file);
+    QFETCH(QStringList, options);
+    ks::MainWindow window;
+    ks::Document document = window.document();
+    ks::GaborSpec gabor;
+    gabor.ksize = 21;
+    gabor.theta_deg = 30;
+    document.filter = gabor;
+    if (orientations > 0)
+        document.bank = ks::BankSpec{orientations, scales, 1.5, ks::BankCombine::Max};
+    window.setDocument(document);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString gui = dir.filePath(QStringLiteral("gui-") + file);
+    QCOMPARE(window.exportKernelTo(gui), QString());
+    QStringList arguments{"kernel", "--filter", "gabor", "--ksize", "21", "--theta", "30"};
+    if (orientations > 0)
+        arguments << "--ratio"
+                  << "1.5";
+    arguments << options << "-o" << file;
+    const ks::test::CliRun run = ks::test::kernelscope(arguments, dir.path());
+    QCOMPARE(run.exitCode, 0);
+    QFile a(gui);
+    QFile b(dir.filePath(file));
+    QVERIFY(a.open(QIODevice::ReadOnly));
+    QVERIFY(b.open(QIODevice::ReadOnly));
+    const QByteArray guiBytes = a.readAll();
+    QVERIFY(!guiBytes.isEmpty());
+    QCOMPARE(guiBytes, b.readAll());
 }
 
 QTEST_MAIN(TestMainWindow)

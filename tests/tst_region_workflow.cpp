@@ -15,6 +15,7 @@
 // and its feather, cell means for pixelation); undo states from the
 // documents recorded on the way; the command line runs as its own process.
 
+#include "cli_runner.h"
 #include "core/display.h"
 #include "core/document.h"
 #include "core/filter_spec.h"
@@ -60,6 +61,8 @@ Q_DECLARE_METATYPE(std::vector<ks::Region>)
 Q_DECLARE_METATYPE(ks::FilterSpec)
 
 namespace {
+
+using ks::test::kernelscope;
 
 using ks::RegionMethod;
 using ks::test::region;
@@ -217,32 +220,6 @@ public:
 private:
     QTimer timer_;
 };
-
-struct CliRun {
-    int exitCode = -1; ///< -1 when the process crashed or timed out
-    QByteArray err;
-};
-
-/// Runs the real kernelscope executable in folder, offscreen.
-CliRun kernelscope(const QStringList &arguments, const QString &folder)
-{
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    process.setProcessEnvironment(environment);
-    process.setWorkingDirectory(folder);
-    process.start(QStringLiteral(KERNELSCOPE_BINARY), arguments);
-    CliRun run;
-    if (!process.waitForFinished(120'000)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.err = process.readAllStandardError();
-    if (process.exitStatus() == QProcess::NormalExit)
-        run.exitCode = process.exitCode();
-    return run;
-}
 
 /// "X,Y,W,H:METHOD=S:feather=F", as --region takes it.
 QString regionOption(const ks::Region &r)
@@ -876,7 +853,7 @@ void TestRegionWorkflow::windowExportMatchesCommandLine()
     QFile::remove(fromCli);
     const QStringList arguments = QStringList{"apply", input, "-o", fromCli, "--display", "clamp"} +
                                   filterArguments + regionArguments;
-    const CliRun run = kernelscope(arguments, dir_.path());
+    const ks::test::CliRun run = kernelscope(arguments, dir_.path());
     QVERIFY2(run.exitCode == 0, run.err.constData());
 
     const QByteArray bytes = fileBytes(fromWindow);

@@ -922,18 +922,28 @@ void MainWindow::exportKernelDialog()
                 : selected.contains(QLatin1String("json")) ? QStringLiteral(".json")
                                                            : QStringLiteral(".csv");
     rememberFolder(path);
+    const QString error = exportKernelTo(path);
+    if (error.isEmpty())
+        statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(path)), 6000);
+    else
+        showError(error);
+}
+
+QString MainWindow::exportKernelTo(const QString &path) const
+{
     try {
-        const int depth = source_.empty() ? CV_8U : source_.depth();
-        if (bank) {
+        const auto *gabor = std::get_if<GaborSpec>(&document_.filter);
+        if (gabor != nullptr && document_.bank) {
             // Keras layout (kh, kw, 1, N*M): a Conv2D weight, ready to load.
             saveKernels(toPath(path), bankKernels(*gabor, *document_.bank), document_.filter,
                         KernelLayout::Keras);
         } else {
+            const int depth = source_.empty() ? CV_8U : source_.depth();
             saveKernels(toPath(path), {makeKernel(document_.filter, depth)}, document_.filter);
         }
-        statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(path)), 6000);
+        return {};
     } catch (const std::exception &e) {
-        showError(QString::fromLocal8Bit(e.what()));
+        return QString::fromLocal8Bit(e.what());
     }
 }
 

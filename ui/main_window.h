@@ -76,6 +76,12 @@ public:
     /// outcome; errors also get a message box.
     void exportTo(const QString &path, int depth = 0 /* CV_8U */, int quality = 95);
 
+    /// Saves the kernel (.csv, .npy, .json by extension), or with a Gabor
+    /// bank every kernel of it in the Keras layout (kh, kw, 1, N*M), like
+    /// `kernelscope kernel --bank N --scales M --layout keras`. Returns the
+    /// error (one line naming the file), empty on success.
+    QString exportKernelTo(const QString &path) const;
+
     /// True when the document has blur regions that differ from the ones in
     /// the last image exported from it (or from none, before any export).
     bool hasUnexportedRegions() const;
