@@ -3,7 +3,12 @@
 // Drives the same PreviewController the main window uses, headless, on a
 // 12-megapixel RGB image shown in a 1280 x 800 view: per case, 200 parameter
 // changes at 60 per second, then measures
-//   - quick_p50_ms / quick_p95_ms: from a change to its quick result,
+//   - quick_p50_ms / quick_p95_ms: from a change to its quick result (at the
+//     view's size),
+//   - draft_p50_ms, drafts: the same for the draft stage (half the quick
+//     scale), and how many were shown,
+//   - changes_shown: of the 200 changes, how many got a picture on screen
+//     (a draft or a quick result): how well the image follows the slider,
 //   - stale_shown: results delivered for anything but the newest request
 //     (must be 0),
 //   - exact_ms: from the last change to the exact full-resolution result.
@@ -116,6 +121,9 @@ struct PreviewFigures {
     double quickP50 = 0;
     double quickP95 = 0;
     int quickCount = 0;
+    double draftP50 = 0;
+    int draftCount = 0;
+    int changesShown = 0;
     int stale = 0;
     double exactMs = 0;
 };
@@ -138,19 +146,23 @@ PreviewFigures runCase(const cv::Mat &source, const PreviewCase &c)
     PreviewController controller;
     PreviewFigures figures;
     std::vector<double> quick;
+    std::vector<double> draft;
+    std::vector<quint64> shownGenerations;
     bool failed = false;
     quint64 exactGeneration = 0;
     QElapsedTimer sinceLastChange;
 
-    QObject::connect(&controller, &PreviewController::resultReady, &controller,
-                     [&](const PreviewResult &r) {
-                         if (r.generation != controller.generation())
-                             ++figures.stale;
-                         if (!r.exact)
-                             quick.push_back(r.elapsedMs);
-                         else if (!r.partial)
-                             exactGeneration = r.generation;
-                     });
+    QObject::connect(
+        &controller, &PreviewController::resultReady, &controller, [&](const PreviewResult &r) {
+            if (r.generation != controller.generation())
+                ++figures.stale;
+            if (!r.exact)
+                (r.draft ? draft : quick).push_back(r.elapsedMs);
+            if (!r.exact && (shownGenerations.empty() || shownGenerations.back() != r.generation))
+                shownGenerations.push_back(r.generation);
+            if (r.exact && !r.partial)
+                exactGeneration = r.generation;
+        });
     QObject::connect(&controller, &PreviewController::failed, &controller,
                      [&](quint64, const QString &message) {
                          std::fprintf(stderr, "kernelscope-bench: %s: %s\n", c.name.c_str(),
@@ -166,6 +178,8 @@ PreviewFigures runCase(const cv::Mat &source, const PreviewCase &c)
     if (!waitFor([&] { return failed || exactGeneration == controller.generation(); }, 120000))
         throw std::runtime_error(c.name + ": no exact result for the first request");
     quick.clear();
+    draft.clear();
+    shownGenerations.clear();
     figures.stale = 0;
 
     // 200 changes at 60 per second, each sent on time however late the
@@ -185,6 +199,9 @@ PreviewFigures runCase(const cv::Mat &source, const PreviewCase &c)
     figures.quickP50 = percentile(quick, 0.5);
     figures.quickP95 = percentile(quick, 0.95);
     figures.quickCount = static_cast<int>(quick.size());
+    figures.draftP50 = percentile(draft, 0.5);
+    figures.draftCount = static_cast<int>(draft.size());
+    figures.changesShown = static_cast<int>(shownGenerations.size());
     return figures;
 }
 
@@ -207,19 +224,23 @@ int runPreviewBenchmark(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     const cv::Mat source = benchImage();
     if (!json)
-        std::printf("%-18s %12s %12s %8s %8s %10s\n", "case", "quick p50 ms", "quick p95 ms",
-                    "quick n", "stale", "exact ms");
+        std::printf("%-18s %12s %12s %8s %12s %8s %8s %6s %10s\n", "case", "quick p50 ms",
+                    "quick p95 ms", "quick n", "draft p50 ms", "drafts", "shown", "stale",
+                    "exact ms");
     for (const PreviewCase &c : previewCases()) {
         if (!only.empty() && c.name.find(only) == std::string::npos)
             continue;
         const PreviewFigures f = runCase(source, c);
         if (json)
             std::printf("{\"case\": \"%s\", \"quick_p50_ms\": %.2f, \"quick_p95_ms\": %.2f, "
-                        "\"stale_shown\": %d, \"exact_ms\": %.1f}\n",
-                        c.name.c_str(), f.quickP50, f.quickP95, f.stale, f.exactMs);
+                        "\"quick_shown\": %d, \"draft_p50_ms\": %.2f, \"drafts_shown\": %d, "
+                        "\"changes_shown\": %d, \"stale_shown\": %d, \"exact_ms\": %.1f}\n",
+                        c.name.c_str(), f.quickP50, f.quickP95, f.quickCount, f.draftP50,
+                        f.draftCount, f.changesShown, f.stale, f.exactMs);
         else
-            std::printf("%-18s %12.2f %12.2f %8d %8d %10.1f\n", c.name.c_str(), f.quickP50,
-                        f.quickP95, f.quickCount, f.stale, f.exactMs);
+            std::printf("%-18s %12.2f %12.2f %8d %12.2f %8d %8d %6d %10.1f\n", c.name.c_str(),
+                        f.quickP50, f.quickP95, f.quickCount, f.draftP50, f.draftCount,
+                        f.changesShown, f.stale, f.exactMs);
         std::fflush(stdout);
     }
     return 0;

@@ -160,6 +160,8 @@ private slots:
     void exactEqualsPipeline();
     void quickBeforeExact_data();
     void quickBeforeExact();
+    void draftBeforeQuick_data();
+    void draftBeforeQuick();
     void latestWins();
     void cancelsTheRunningComputation();
     void destroyMidComputation_data();
@@ -319,6 +321,61 @@ void TestPreviewWorker::quickBeforeExact()
     const ks::ScaledDocument scaled = ks::scaleDocument(document, scale);
     QVERIFY(identical(
         quick.output,
+        ks::runPipeline(small, scaled.document, CV_8U, {}, ks::kPreviewTolerance).output));
+}
+
+void TestPreviewWorker::draftBeforeQuick_data()
+{
+    QTest::addColumn<QSize>("imageSize");
+    QTest::addColumn<QSize>("view");
+    QTest::addColumn<double>("scale");
+    QTest::addColumn<QSize>("draftSize"); // empty: no draft
+    // 1000 x 750 = 750000 quick pixels: a draft at 0.3125 comes first.
+    QTest::newRow("draft") << QSize(1600, 1200) << QSize(1000, 750) << 0.625 << QSize(500, 375);
+    // 700 x 525 = 367500 < 400000: cheap enough without a draft.
+    QTest::newRow("no draft") << QSize(1200, 900) << QSize(700, 525) << 700.0 / 1200 << QSize();
+}
+
+void TestPreviewWorker::draftBeforeQuick()
+{
+    QFETCH(QSize, imageSize);
+    QFETCH(QSize, view);
+    QFETCH(double, scale);
+    QFETCH(QSize, draftSize);
+    const cv::Mat source = randomImage({imageSize.width(), imageSize.height()}, CV_8UC3, 5);
+    const Document document = withFilter(ks::GaborSpec{}, {ks::DisplayMode::Offset, 0});
+    PreviewController controller;
+    QSignalSpy results(&controller, &PreviewController::resultReady);
+    controller.setViewport(view, QRectF(0, 0, imageSize.width(), imageSize.height()));
+    controller.setDocument(document);
+    controller.setSource(source);
+    QTRY_VERIFY_WITH_TIMEOUT(lastIsFinal(results), kTimeoutMs);
+
+    const int stages = draftSize.isEmpty() ? 2 : 3;
+    QCOMPARE(results.size(), stages);
+    const PreviewResult quick = resultAt(results, stages - 2);
+    QVERIFY(!quick.exact);
+    QVERIFY(!quick.draft);
+    QVERIFY(qFuzzyCompare(quick.scale, scale));
+    QVERIFY(resultAt(results, stages - 1).exact);
+    if (draftSize.isEmpty())
+        return;
+    const PreviewResult draft = resultAt(results, 0);
+    QVERIFY(!draft.exact);
+    QVERIFY(draft.draft);
+    QCOMPARE(draft.generation, quick.generation);
+    QCOMPARE(draft.region, QRect(QPoint(0, 0), imageSize));
+    QVERIFY(qFuzzyCompare(draft.scale, scale / 2));
+    QCOMPARE(draft.output.cols, draftSize.width());
+    QCOMPARE(draft.output.rows, draftSize.height());
+    QVERIFY(draft.elapsedMs <= quick.elapsedMs);
+    // The engine on the source resized to the draft's size, document scaled alike.
+    cv::Mat small;
+    cv::resize(source, small, cv::Size(draftSize.width(), draftSize.height()), 0, 0,
+               cv::INTER_AREA);
+    const ks::ScaledDocument scaled = ks::scaleDocument(document, scale / 2);
+    QVERIFY(identical(
+        draft.output,
         ks::runPipeline(small, scaled.document, CV_8U, {}, ks::kPreviewTolerance).output));
 }
 

@@ -9,6 +9,13 @@
 //      (scaleDocument), so it looks like the exact result scaled down. Only
 //      when the image is larger than the view. The resized source is cached,
 //      so a slider move does not resize the full image again.
+//      When that resized image has PreviewWorker::kDraftMinPixels or more
+//      (a view of about 800 x 500 device pixels), a draft comes first: the
+//      same at half the scale, a quarter of the pixels and a smaller kernel,
+//      so several times cheaper. A slider sends a change every frame, and a
+//      quick stage that takes longer than a frame would be cancelled by the
+//      next one every time; the draft finishes, so the picture follows the
+//      mouse, and the sharper quick result replaces it once the slider rests.
 //   2. when zoomed in, a partial exact result: the pipeline run on the crop of
 //      the source that determines the visible rectangle (exactSourceRect), cut
 //      to that rectangle: the full result's pixels (to within the engine's
@@ -58,6 +65,7 @@ struct PreviewResult {
     quint64 generation = 0;
     bool exact = false;   ///< false: quick stage
     bool partial = false; ///< exact stage, visible region only
+    bool draft = false;   ///< quick stage's draft, at half the quick scale
     QRect region;         ///< image coordinates covered (full image unless partial)
     /// Display-mapped output for `region`, at `scale`: CV_8U, or CV_32F for
     /// DisplayMode::Raw (values in source units; toQImage maps 0..1).

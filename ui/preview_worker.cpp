@@ -111,7 +111,21 @@ void PreviewWorker::compute(const PreviewRequest &request, const std::stop_token
     const RunControl control{stop, nullptr};
     try {
         if (request.quickScale < 1) {
-            const PreviewResult quick = quickResult(request, control, observer);
+            // While a slider moves, a change arrives every frame and cancels
+            // a quick stage that takes longer: the draft, four times cheaper,
+            // is what keeps the picture following the mouse. Not needed when
+            // the quick result is already at hand (a viewport change).
+            const double draft = draftScale(request);
+            if (draft > 0 && !isCached(quick_, request, request.quickScale)) {
+                PreviewResult result =
+                    scaledResult(request, draft, draft_, draftSource_, control, observer);
+                result.draft = true;
+                if (stale())
+                    return;
+                emit resultReady(result);
+            }
+            const PreviewResult quick =
+                scaledResult(request, request.quickScale, quick_, downscaled_, control, observer);
             if (stale())
                 return;
             emit resultReady(quick);
@@ -146,29 +160,36 @@ void PreviewWorker::compute(const PreviewRequest &request, const std::stop_token
     }
 }
 
-PreviewResult PreviewWorker::quickResult(const PreviewRequest &request, const RunControl &control,
-                                         const std::function<void()> &observer)
+double PreviewWorker::draftScale(const PreviewRequest &request)
 {
-    // A viewport change restarts a generation without changing the quick
-    // stage's inputs: reuse its result.
-    if (quick_.sourceId != request.sourceId || quick_.scale != request.quickScale ||
-        quick_.document != request.document) {
-        const cv::Mat &small = downscaledSource(request);
-        const ScaledDocument scaled = scaleDocument(request.document, request.quickScale);
+    const double quickPixels =
+        static_cast<double>(request.source.total()) * request.quickScale * request.quickScale;
+    return quickPixels >= kDraftMinPixels ? request.quickScale / 2 : 0;
+}
+
+PreviewResult PreviewWorker::scaledResult(const PreviewRequest &request, double scale, Quick &cache,
+                                          Downscaled &downscaled, const RunControl &control,
+                                          const std::function<void()> &observer)
+{
+    // A viewport change restarts a generation without changing this stage's
+    // inputs: reuse its result.
+    if (!isCached(cache, request, scale)) {
+        const cv::Mat &small = downscaledSource(request, scale, downscaled);
+        const ScaledDocument scaled = scaleDocument(request.document, scale);
         beforePipeline(observer);
         const PipelineOutput out =
             runPipeline(small, scaled.document, CV_8U, control, kPreviewTolerance);
-        quick_.result = PreviewResult{};
-        quick_.result.region = QRect(0, 0, request.source.cols, request.source.rows);
-        quick_.result.output = out.output;
-        quick_.result.response = out.response.values;
-        quick_.result.scale = request.quickScale;
-        quick_.result.note = QString::fromStdString(scaled.note);
-        quick_.document = request.document;
-        quick_.scale = request.quickScale;
-        quick_.sourceId = request.sourceId;
+        cache.result = PreviewResult{};
+        cache.result.region = QRect(0, 0, request.source.cols, request.source.rows);
+        cache.result.output = out.output;
+        cache.result.response = out.response.values;
+        cache.result.scale = scale;
+        cache.result.note = QString::fromStdString(scaled.note);
+        cache.document = request.document;
+        cache.scale = scale;
+        cache.sourceId = request.sourceId;
     }
-    PreviewResult result = quick_.result;
+    PreviewResult result = cache.result;
     result.generation = request.generation;
     return result;
 }
@@ -199,19 +220,19 @@ std::optional<PreviewResult> PreviewWorker::partialResult(const PreviewRequest &
     return result;
 }
 
-const cv::Mat &PreviewWorker::downscaledSource(const PreviewRequest &request)
+const cv::Mat &PreviewWorker::downscaledSource(const PreviewRequest &request, double scale,
+                                               Downscaled &cache)
 {
     const cv::Mat &source = request.source;
-    const cv::Size size(
-        std::max(1, static_cast<int>(std::lround(source.cols * request.quickScale))),
-        std::max(1, static_cast<int>(std::lround(source.rows * request.quickScale))));
-    if (downscaled_.sourceId != request.sourceId || downscaled_.size != size) {
-        downscaled_ = Downscaled{};
-        cv::resize(source, downscaled_.image, size, 0, 0, cv::INTER_AREA);
-        downscaled_.size = size;
-        downscaled_.sourceId = request.sourceId;
+    const cv::Size size(std::max(1, static_cast<int>(std::lround(source.cols * scale))),
+                        std::max(1, static_cast<int>(std::lround(source.rows * scale))));
+    if (cache.sourceId != request.sourceId || cache.size != size) {
+        cache = Downscaled{};
+        cv::resize(source, cache.image, size, 0, 0, cv::INTER_AREA);
+        cache.size = size;
+        cache.sourceId = request.sourceId;
     }
-    return downscaled_.image;
+    return cache.image;
 }
 
 } // namespace ks

@@ -39,6 +39,10 @@ class PreviewWorker : public QObject {
     Q_OBJECT
 
 public:
+    /// The quick stage's image size (in pixels) from which a draft stage at
+    /// half its scale comes first (see PreviewController).
+    static constexpr double kDraftMinPixels = 400'000;
+
     explicit PreviewWorker(QObject *parent = nullptr);
     /// Stops the running computation, wakes the thread and joins it.
     ~PreviewWorker() override;
@@ -63,12 +67,38 @@ private:
     void run();
     void compute(const PreviewRequest &request, const std::stop_token &stop,
                  const std::function<void()> &observer);
-    PreviewResult quickResult(const PreviewRequest &request, const RunControl &control,
-                              const std::function<void()> &observer);
+    struct Downscaled {
+        quint64 sourceId = 0;
+        cv::Size size;
+        cv::Mat image;
+    };
+    struct Quick {
+        quint64 sourceId = 0;
+        double scale = 0;
+        Document document;
+        PreviewResult result;
+    };
+
+    /// The pipeline on the source resized by scale, with the document scaled
+    /// alike, through the cache slots given (one pair for the quick stage,
+    /// one for the draft).
+    PreviewResult scaledResult(const PreviewRequest &request, double scale, Quick &cache,
+                               Downscaled &downscaled, const RunControl &control,
+                               const std::function<void()> &observer);
+    /// The draft stage's scale for a request: half the quick scale when the
+    /// quick stage's image is large enough to take longer than a frame; 0
+    /// for no draft.
+    static double draftScale(const PreviewRequest &request);
+    static bool isCached(const Quick &cache, const PreviewRequest &request, double scale)
+    {
+        return cache.sourceId == request.sourceId && cache.scale == scale &&
+               cache.document == request.document;
+    }
     std::optional<PreviewResult> partialResult(const PreviewRequest &request,
                                                const RunControl &control,
                                                const std::function<void()> &observer);
-    const cv::Mat &downscaledSource(const PreviewRequest &request);
+    static const cv::Mat &downscaledSource(const PreviewRequest &request, double scale,
+                                           Downscaled &cache);
 
     std::thread thread_; ///< started by the first render(); GUI thread only
 
@@ -85,17 +115,10 @@ private:
     std::atomic<int> cancelled_{0};
 
     // Worker thread only.
-    struct Downscaled {
-        quint64 sourceId = 0;
-        cv::Size size;
-        cv::Mat image;
-    } downscaled_;
-    struct Quick {
-        quint64 sourceId = 0;
-        double scale = 0;
-        Document document;
-        PreviewResult result;
-    } quick_;
+    Downscaled downscaled_;
+    Quick quick_;
+    Downscaled draftSource_;
+    Quick draft_;
 };
 
 } // namespace ks
