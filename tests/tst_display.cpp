@@ -289,6 +289,8 @@ private slots:
     void identityRoundTripIsExact();
     void gaussianEndToEndMatchesOpenCv_data();
     void gaussianEndToEndMatchesOpenCv();
+    void wideRowsMatchNaiveMapping_data();
+    void wideRowsMatchNaiveMapping();
 };
 
 // Rows: every source depth x 8/16-bit output x 1 or 3 channels.
@@ -1066,6 +1068,112 @@ void TestDisplay::gaussianEndToEndMatchesOpenCv()
              qPrintable(QStringLiteral("only %1 of %2 pixels equal round(reference)")
                             .arg(equal)
                             .arg(compared)));
+}
+
+// Rows long enough for the vectorized mapping, with ties, non-finite and
+// huge values at every position modulo the vector width: each output equals
+// a naive double loop written here (range, gain, round half to even, clip).
+void TestDisplay::wideRowsMatchNaiveMapping_data()
+{
+    QTest::addColumn<DisplayMode>("mode");
+    QTest::addColumn<double>("gain");
+    QTest::addColumn<int>("sourceDepth");
+    QTest::addColumn<int>("outputDepth");
+    QTest::addColumn<int>("channels");
+    for (const DisplayMode mode :
+         {DisplayMode::Clamp, DisplayMode::Abs, DisplayMode::Offset, DisplayMode::Normalize})
+        for (const double gain : {0.0, 1.0, 3.7})
+            for (const int source : {CV_8U, CV_16U, CV_32F})
+                for (const int output : {CV_8U, CV_16U})
+                    for (const int channels : {1, 3})
+                        QTest::addRow("%s/g%g/%s->%s/%dch", modeLabel(mode), gain,
+                                      depthLabel(source), depthLabel(output), channels)
+                            << mode << gain << source << output << channels;
+}
+
+void TestDisplay::wideRowsMatchNaiveMapping()
+{
+    QFETCH(DisplayMode, mode);
+    QFETCH(double, gain);
+    QFETCH(int, sourceDepth);
+    QFETCH(int, outputDepth);
+    QFETCH(int, channels);
+    const double srcFull = fullOf(sourceDepth);
+    const double outFull = fullOf(outputDepth);
+
+    // 5 rows of 67 pixels: row lengths not a multiple of any vector width.
+    cv::Mat values(5, 67, CV_32FC(channels));
+    cv::RNG rng(static_cast<std::uint64_t>(channels * 1000 + outputDepth * 10 + sourceDepth));
+    rng.fill(values, cv::RNG::UNIFORM, -1.2 * srcFull, 1.2 * srcFull);
+    const int width = values.cols * channels;
+    for (int y = 0; y < values.rows; ++y) {
+        float *row = values.ptr<float>(y);
+        for (int x = y; x < width; x += 7)
+            row[x] = std::floor(row[x]) + 0.5f; // ties before gain and offset
+        row[(11 * y + 3) % width] = std::numeric_limits<float>::quiet_NaN();
+        row[(13 * y + 5) % width] = std::numeric_limits<float>::infinity();
+        row[(17 * y + 9) % width] = -std::numeric_limits<float>::infinity();
+        row[(19 * y + 1) % width] = std::numeric_limits<float>::max();
+    }
+    // Integral source units in an output of the same depth give exact ties.
+    if (mode == DisplayMode::Clamp && sourceDepth == outputDepth)
+        for (int y = 0; y < values.rows; ++y)
+            for (int x = 0; x < width; x += 3)
+                values.ptr<float>(y)[x] = static_cast<float>((x + y) % 512) * 0.5f;
+
+    // The naive reference: range over finite values, then the mapping.
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -lo;
+    for (int y = 0; y < values.rows; ++y)
+        for (int x = 0; x < width; ++x) {
+            const double v = values.ptr<float>(y)[x];
+            if (std::isfinite(v)) {
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+            }
+        }
+    const double maxAbs = std::max(std::abs(lo), std::abs(hi));
+    const double autoGain = maxAbs > 0 ? srcFull / maxAbs : 1.0;
+    const double g = gain > 0 ? gain : autoGain;
+    const auto expected = [&](double v) -> double {
+        if (!std::isfinite(v))
+            return 0;
+        switch (mode) {
+        case DisplayMode::Clamp:
+            return saturateRound(v * (outFull / srcFull), outFull);
+        case DisplayMode::Abs:
+            return saturateRound(std::abs(v) * (g * (outFull / srcFull)), outFull);
+        case DisplayMode::Offset: {
+            const double mid = midGrey(outputDepth);
+            return saturateRound(v * (g * (outFull - mid) / srcFull) + mid, outFull);
+        }
+        case DisplayMode::Normalize: {
+            const double scale = hi > lo ? outFull / (hi - lo) : 0;
+            return saturateRound(v * scale + -lo * scale, outFull);
+        }
+        case DisplayMode::Raw:
+            break;
+        }
+        return -1;
+    };
+
+    const cv::Mat out =
+        ks::mapForDisplay(makeResponse(values, sourceDepth), {mode, gain}, outputDepth);
+    QCOMPARE(out.type(), CV_MAKETYPE(outputDepth, channels));
+    cv::Mat got;
+    out.convertTo(got, CV_64F);
+    for (int y = 0; y < values.rows; ++y)
+        for (int x = 0; x < width; ++x) {
+            const double v = values.ptr<float>(y)[x];
+            const double want = expected(v);
+            if (got.ptr<double>(y)[x] != want)
+                QFAIL(qPrintable(QStringLiteral("(%1, %2): value %3 mapped to %4, expected %5")
+                                     .arg(y)
+                                     .arg(x)
+                                     .arg(v, 0, 'g', 17)
+                                     .arg(got.ptr<double>(y)[x])
+                                     .arg(want)));
+        }
 }
 
 QTEST_APPLESS_MAIN(TestDisplay)
