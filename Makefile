@@ -3,6 +3,7 @@
 #   make test   install what is missing, build Release, run every test
 # Other presets: make test PRESET=debug|asan|tsan
 # Fuzzing (Clang, libFuzzer): make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="preset image"]
+# ThreadSanitizer on the threaded tests: make tsan-check
 
 PRESET ?= release
 BUILD_DIR := build/$(PRESET)
@@ -10,7 +11,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 
-.PHONY: run test build deps configure format clean screenshot fuzz
+.PHONY: run test build deps configure format clean screenshot fuzz tsan-check
 
 run: build
 	$(BUILD_DIR)/app/kernelscope $(ARGS)
@@ -37,6 +38,13 @@ fuzz: deps
 	@if [ ! -f build/fuzz/CMakeCache.txt ]; then cmake --preset fuzz; fi
 	cmake --build --preset fuzz -j $(JOBS)
 	bash fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The threaded tests under ThreadSanitizer (with tests/tsan.supp).
+tsan-check: deps
+	@if [ ! -f build/tsan/CMakeCache.txt ]; then cmake --preset tsan; fi
+	cmake --build --preset tsan -j $(JOBS) --target \
+	    tst_preview_worker tst_preview_stress tst_main_window tst_image_view
+	ctest --preset tsan -R '^tst_(preview_worker|preview_stress|main_window|image_view)$$'
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

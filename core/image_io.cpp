@@ -286,6 +286,8 @@ std::vector<JpegSegment> jpegSegmentsUntilScan(const ByteReader &r)
         while (r.u8(pos) == 0xFF) // fill bytes
             ++pos;
         const std::uint8_t marker = r.u8(pos++);
+        if (marker == 0x00) // FF 00 is no marker: libjpeg skips it with the garbage
+            continue;
         if (isJpegStandalone(marker))
             continue;
         if (marker == 0xD9) // EOI before any scan
@@ -473,11 +475,49 @@ std::int64_t pnmNumber(const ByteReader &r, std::size_t &pos)
     return value;
 }
 
-Size pnmSize(const ByteReader &r) // P1..P6 and PFM: "P6 <width> <height> ..."
+Size pnmSize(const ByteReader &r) // P1..P6: "P6 <width> <height> ..."
 {
+    // As OpenCV's PxM reader does, the byte after a number ends it and is
+    // consumed whatever it is: "7#" is 7 and starts no comment, "7x6" is 7
+    // and 6. Reading it otherwise would check another size than OpenCV
+    // decodes.
     std::size_t pos = 2;
     const std::int64_t width = pnmNumber(r, pos);
+    r.require(pos++, 1);
     const std::int64_t height = pnmNumber(r, pos);
+    return {width, height};
+}
+
+Size pfmSize(const ByteReader &r) // "PF\n<width> <height>\n<scale>\n"
+{
+    // As OpenCV's PFM reader does: from the byte after "PF" and one
+    // whitespace byte, each number is the text up to and including the next
+    // whitespace byte (at most 2048 bytes), read like atoi: an optional sign,
+    // then the leading digits (none: 0). No comments, no skipped whitespace.
+    std::size_t pos = 3;
+    const auto number = [&r, &pos] {
+        constexpr std::size_t kLongest = 2048;
+        const std::size_t start = pos;
+        std::size_t length = 0;
+        while (length < kLongest && !isSpace(r.u8(pos++)))
+            ++length;
+        std::size_t i = start;
+        const std::size_t end = start + length;
+        const bool negative = i < end && r.u8(i) == '-';
+        if (i < end && (r.u8(i) == '-' || r.u8(i) == '+'))
+            ++i;
+        std::int64_t value = 0;
+        for (int digits = 0; i < end && r.u8(i) >= '0' && r.u8(i) <= '9'; ++i) {
+            if (++digits > 12)
+                throw Malformed{};
+            value = value * 10 + (r.u8(i) - '0');
+        }
+        if (negative && value != 0) // OpenCV refuses it too; no negative sizes here
+            throw Malformed{};
+        return value;
+    };
+    const std::int64_t width = number();
+    const std::int64_t height = number();
     return {width, height};
 }
 
@@ -511,16 +551,36 @@ Size sunRasterSize(const ByteReader &r)
     return {r.u32(4), r.u32(8)};
 }
 
+/// One piece of a Radiance header line as OpenCV reads it (rgbe.c, fgets
+/// into a 128-byte buffer): up to and including '\n', at most 127 bytes.
+/// Returns where it starts and moves at past it; Malformed at the end of the
+/// data.
+std::size_t nextHdrPiece(const ByteReader &r, std::size_t &at)
+{
+    constexpr std::size_t kLongest = 127;
+    const std::size_t start = at;
+    while (at - start < kLongest && r.u8(at++) != '\n') {
+    }
+    return start;
+}
+
+/// True if a header piece ends the header: it starts with '\n' or a zero
+/// byte, which is also the rest of a line of exactly 127 characters.
+bool endsHdrHeader(const ByteReader &r, std::size_t piece)
+{
+    return r.u8(piece) == '\n' || r.u8(piece) == 0;
+}
+
 Size hdrSize(const ByteReader &r) // header lines, an empty line, then "-Y <h> +X <w>"
 {
+    // The header ends where OpenCV's reader ends it (see nextHdrPiece), not
+    // at the first empty line: a 127-character line would otherwise let
+    // another size be checked than the one OpenCV decodes.
     std::size_t pos = 0;
-    while (!r.matches(pos, "\n\n"sv)) {
-        r.require(pos, 2);
-        ++pos;
+    while (!endsHdrHeader(r, nextHdrPiece(r, pos))) {
     }
-    pos += 2;
     const auto axis = [&r, &pos] {
-        while (r.u8(pos) == ' ')
+        while (isSpace(r.u8(pos))) // as sscanf("-Y %d +X %d") in OpenCV does
             ++pos;
         const std::uint8_t sign = r.u8(pos);
         const std::uint8_t name = r.u8(pos + 1);
@@ -633,8 +693,9 @@ Size parseSize(Format format, std::span<const std::byte> bytes)
     case Format::Gif:
         return gifSize(little);
     case Format::Pnm:
-    case Format::Pfm:
         return pnmSize(big);
+    case Format::Pfm:
+        return pfmSize(big);
     case Format::Pam:
         return pamSize(big);
     case Format::SunRaster:
@@ -723,10 +784,106 @@ template <typename Visit> std::string walkPngChunks(std::span<const std::byte> b
     }
 }
 
+/// Why OpenCV's Radiance HDR reader (rgbe.c) would fail on this data, or an
+/// empty string. It fails by throwing after opening a file that it then
+/// never closes (OpenCV 4.6 leaks a file descriptor per refused image, until
+/// nothing can be opened), so whatever it would refuse is refused here
+/// first: a header without the piece "FORMAT=32-bit_rle_rgbe\n", a size line
+/// that sscanf(line, "-Y %d +X %d") does not read, and pixel data, flat or
+/// run-length encoded, that is cut short or malformed. Throws Malformed when
+/// the data ends early.
+std::string hdrProblem(std::span<const std::byte> bytes)
+{
+    const ByteReader r(bytes);
+    std::size_t pos = 0;
+    bool formatFound = false;
+    for (std::size_t piece = nextHdrPiece(r, pos); !endsHdrHeader(r, piece);
+         piece = nextHdrPiece(r, pos)) {
+        constexpr auto kFormat = "FORMAT=32-bit_rle_rgbe\n"sv;
+        formatFound = formatFound || (pos - piece == kFormat.size() && r.matches(piece, kFormat));
+    }
+    if (!formatFound)
+        return "the Radiance HDR header has no FORMAT=32-bit_rle_rgbe line";
+
+    // sscanf(line, "-Y %d +X %d", &height, &width) on the piece as C text.
+    const std::size_t line = nextHdrPiece(r, pos);
+    const std::size_t lineEnd = pos;
+    std::size_t i = line;
+    const auto at = [&r, lineEnd](std::size_t k) -> std::uint8_t {
+        return k < lineEnd ? r.u8(k) : 0;
+    };
+    const auto literal = [&i, &at](char c) { return at(i) == c ? (++i, true) : false; };
+    const auto integer = [&i, &at]() -> std::optional<std::int64_t> {
+        while (isSpace(at(i)))
+            ++i;
+        const bool negative = at(i) == '-';
+        if (at(i) == '-' || at(i) == '+')
+            ++i;
+        std::int64_t value = 0;
+        int digits = 0;
+        for (; at(i) >= '0' && at(i) <= '9'; ++i) {
+            if (++digits > 9)
+                return std::nullopt;
+            value = value * 10 + (at(i) - '0');
+        }
+        if (digits == 0)
+            return std::nullopt;
+        return negative ? -value : value;
+    };
+    std::optional<std::int64_t> height;
+    std::optional<std::int64_t> width;
+    if (literal('-') && literal('Y') && (height = integer())) {
+        while (isSpace(at(i)))
+            ++i;
+        if (literal('+') && literal('X'))
+            width = integer();
+    }
+    if (!height || !width)
+        return "the Radiance HDR size line is not -Y <height> +X <width>";
+    if (*height <= 0 || *width <= 0)
+        return {}; // OpenCV refuses it cleanly; the size check says why
+
+    // The pixels, as RGBE_ReadPixels_RLE reads them.
+    const auto w = static_cast<std::uint64_t>(*width);
+    const auto h = static_cast<std::uint64_t>(*height);
+    const auto take = [&r, &pos](std::uint64_t n) {
+        r.require(pos, n);
+        const std::size_t start = pos;
+        pos += n;
+        return start;
+    };
+    if (w < 8 || w > 0x7FFF) { // flat
+        take(w * h * 4);
+        return {};
+    }
+    for (std::uint64_t row = 0; row < h; ++row) {
+        const std::size_t rgbe = take(4);
+        if (r.u8(rgbe) != 2 || r.u8(rgbe + 1) != 2 || (r.u8(rgbe + 2) & 0x80) != 0) {
+            take((w * (h - row) - 1) * 4); // flat from here on
+            return {};
+        }
+        if (r.u16(rgbe + 2) != w)
+            return "wrong scanline width in the Radiance HDR data";
+        for (int channel = 0; channel < 4; ++channel) {
+            for (std::uint64_t filled = 0; filled < w;) {
+                const std::uint8_t code = r.u8(take(2));
+                const std::uint64_t count = code > 128 ? code - 128u : code;
+                if (count == 0 || count > w - filled)
+                    return "bad scanline data in the Radiance HDR data";
+                if (code <= 128) // literal values: the first was in the pair
+                    take(count - 1);
+                filled += count;
+            }
+        }
+    }
+    return {};
+}
+
 /// Why the data cannot be complete, checked before decoding; empty if no
 /// problem is seen. PNG: chunk structure up to IEND and the checksums of the
 /// critical chunks (IHDR, PLTE, IDAT, ...: libpng would refuse them anyway,
-/// but with a line of its own on stderr). JPEG: the EOI marker.
+/// but with a line of its own on stderr). JPEG: the EOI marker. Radiance
+/// HDR: hdrProblem.
 std::string integrityProblem(Format format, std::span<const std::byte> bytes)
 {
     try {
@@ -748,6 +905,8 @@ std::string integrityProblem(Format format, std::span<const std::byte> bytes)
         }
         if (format == Format::Jpeg && !jpegReachesEnd(ByteReader(bytes)))
             return "the JPEG data ends before its end marker";
+        if (format == Format::Hdr)
+            return hdrProblem(bytes);
     } catch (const Malformed &) {
         return std::string("the ") + info(format).name + " data ends early";
     }

@@ -46,12 +46,13 @@ std::optional<ImageHeader> readImageHeader(std::span<const std::byte> bytes);
 /// grey+alpha TIFF). Throws FileError with one line naming the file and the
 /// reason ("cannot open 'a.png': ..."): missing, permission denied, a folder,
 /// zero bytes, not an image, truncated or corrupt data (a JPEG without its
-/// end marker, a PNG without IEND or with a bad IHDR checksum, anything
-/// OpenCV fails to decode), unsupported format (GIF, HEIF, DICOM, ...), zero
-/// width or height, more pixels than options.maxPixels or a side longer than
-/// OpenCV's 2^20. The size is checked from the header before anything is
-/// decoded or allocated for it. Paths with spaces and non-ASCII characters
-/// work. Thread-safe.
+/// end marker, a PNG without IEND or with a bad checksum in a critical chunk,
+/// Radiance HDR data OpenCV would fail on, anything OpenCV fails to decode),
+/// unsupported format (GIF, HEIF, DICOM, ...), zero width or height, more
+/// pixels than options.maxPixels or a side longer than OpenCV's 2^20. The
+/// size is checked from the header, read as OpenCV reads it, before anything
+/// is decoded or allocated for it. Paths with spaces and non-ASCII
+/// characters work. Thread-safe.
 cv::Mat loadImage(const std::filesystem::path &path, const LoadOptions &options = {});
 
 /// Like loadImage, from bytes in memory; name is used in messages.

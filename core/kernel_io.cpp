@@ -33,6 +33,9 @@ using Json = nlohmann::ordered_json;
 constexpr std::string_view kKernelFormat = "kernelscope-kernel";
 constexpr int kKernelVersion = 1;
 constexpr int kMaxBank = 64;
+// A kernel file nests 6 levels at most (a Keras layout's values inside the
+// document); deeper JSON is refused.
+constexpr int kMaxJsonDepth = 32;
 
 // A kernel file is a few hundred kilobytes at most (301 x 301 values); the
 // cap keeps a wrongly chosen file from being read into memory whole.
@@ -1001,11 +1004,24 @@ Matrix parseBareArray(const Json &doc, const std::string &name)
     return m;
 }
 
+/// Thrown while parsing a JSON kernel nested deeper than kMaxJsonDepth.
+struct NestedTooDeep {};
+
 Matrix parseJson(std::string_view text, const std::string &name)
 {
     Json doc;
     try {
-        doc = Json::parse(text);
+        // Refused while parsing: Json::dump (in messages) recurses once per
+        // level, so a file of a few hundred kilobytes of '[' would overflow
+        // the stack.
+        doc = Json::parse(text, [](int depth, Json::parse_event_t, const Json &) {
+            if (depth > kMaxJsonDepth)
+                throw NestedTooDeep{};
+            return true;
+        });
+    } catch (const NestedTooDeep &) {
+        fail(name, "not a kernel: the JSON is nested more than " + std::to_string(kMaxJsonDepth) +
+                       " levels deep");
     } catch (const Json::parse_error &e) {
         const std::size_t at = std::min<std::size_t>(e.byte, text.size());
         const std::string_view before = text.substr(0, at > 0 ? at - 1 : 0);

@@ -13,6 +13,7 @@
 // (every EXIF orientation, crafted headers of other formats, ...) are in
 // tst_image_io; this file keeps one row per kind of bad input.
 
+#include "cli_runner.h"
 #include "core/atomic_file.h"
 #include "core/document.h"
 #include "core/errors.h"
@@ -32,8 +33,6 @@
 #include <QFile>
 #include <QImage>
 #include <QMessageBox>
-#include <QProcess>
-#include <QProcessEnvironment>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStringList>
@@ -513,37 +512,6 @@ bool writeFile(const QString &path, const QByteArray &bytes)
 }
 
 // ---------------------------------------------------------------------------
-// The command line
-
-struct Run {
-    int exitCode = -1; ///< -1 when the process crashed or timed out
-    QByteArray out;
-    QByteArray err;
-};
-
-/// Runs kernelscope in folder with the offscreen platform, as a user would.
-Run kernelscope(const QStringList &arguments, const QString &folder)
-{
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    process.setProcessEnvironment(environment);
-    process.setWorkingDirectory(folder);
-    process.start(QStringLiteral(KERNELSCOPE_BINARY), arguments);
-    Run run;
-    if (!process.waitForFinished(120'000)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    if (process.exitStatus() == QProcess::NormalExit)
-        run.exitCode = process.exitCode();
-    return run;
-}
-
-// ---------------------------------------------------------------------------
 // Parameters
 
 /// A number as the command line and JSON read it back exactly: "0.099999999999999992",
@@ -732,7 +700,7 @@ void TestBadInput::commandLine()
     const QString folder = freshFolder();
     QVERIFY(writeFile(QDir(folder).filePath(file), bytes));
 
-    const Run run = kernelscope({"apply", file, "-o", "out.png"}, folder);
+    const ks::test::CliRun run = ks::test::kernelscope({"apply", file, "-o", "out.png"}, folder);
 
     const QStringList left =
         QDir(folder).entryList(QDir::Files | QDir::Hidden | QDir::Dirs | QDir::NoDotAndDotDot);
@@ -919,7 +887,7 @@ void TestBadInput::parameterCommandLine()
                           : "--region=1,1,2,2:" + name + "=" + numberText(value));
     }
 
-    const Run run = kernelscope(arguments, folder);
+    const ks::test::CliRun run = ks::test::kernelscope(arguments, folder);
 
     if (!problem) {
         QVERIFY2(run.exitCode == 0, run.err.constData());

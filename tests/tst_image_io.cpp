@@ -1745,6 +1745,122 @@ private slots:
         QCOMPARE(negative, 0);
     }
 
+    // Regression (found by fuzzing): headers that OpenCV reads differently
+    // from the obvious reading. The size checked before decoding must be the
+    // size OpenCV then decodes, or a small header lets a huge image through.
+    void headersAgreeWithOpenCv_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<qint64>("width");
+        QTest::addColumn<qint64>("height");
+        const auto pnm = [](std::string_view header, std::size_t pixelBytes) {
+            Bytes bytes;
+            append(bytes, header);
+            bytes.resize(bytes.size() + pixelBytes, std::byte{0x55});
+            return toQt(bytes);
+        };
+        // OpenCV's PxM reader ends a number with the next byte, whatever it
+        // is: '#' right after a number starts no comment.
+        QTest::newRow("PBM, '#' right after the width") << pnm("P4\n7# 6\n", 6) << 7LL << 6LL;
+        QTest::newRow("PGM, 'x' between the numbers") << pnm("P5\n7x5\n255\n", 35) << 7LL << 5LL;
+        QTest::newRow("PGM, '#' after the height") << pnm("P5\n3 1#\n255\n", 3) << 3LL << 1LL;
+        QTest::newRow("PGM, comment lines") << pnm("P5\n# c\n7 # w\n\t5\n255\n", 35) << 7LL << 5LL;
+        // Its PFM reader takes the text up to the next whitespace, like atoi.
+        QTest::newRow("PFM, '#' inside the width")
+            << pnm("Pf\n5#1 4\n-1\n", 5 * 4 * 4) << 5LL << 4LL;
+        QTest::newRow("PFM, letters after the width")
+            << pnm("Pf\n5x 3\n-1\n", 5 * 3 * 4) << 5LL << 3LL;
+        // Its HDR reader (rgbe.c) reads lines in pieces of 127 bytes: the
+        // second piece of a 127-character line counts as the empty line.
+        std::string hdr = "#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n" + std::string(127, 'A') +
+                          "\n-Y 5 +X 6\n\n-Y 1 +X 1\n";
+        QTest::newRow("HDR, a 127-character header line") << pnm(hdr, 6 * 5 * 4) << 6LL << 5LL;
+        // libjpeg skips FF 00 between segments like other stray bytes. Read as
+        // a marker, its "length" (here 8) would land inside the comment that
+        // follows, on a frame header that is only comment text.
+        {
+            const Bytes jpeg = encode(".jpg", testImage(CV_8U, 3, true, {8, 6}));
+            Bytes stray(jpeg.begin(), jpeg.begin() + 2);
+            append(stray, "\xFF\x00\x00\x08"sv);
+            append(stray, "\xFF\xFE"sv); // COM
+            put16(stray, 26, true);
+            append(stray, "\0\0\xFF\xC0\0\x11\x08\x01\x02\x01\x01"sv); // 258 x 257
+            append(stray, "\x03\x01\x11\0\x02\x11\0\x03\x11\0\0\0\0"sv);
+            stray.insert(stray.end(), jpeg.begin() + 2, jpeg.end());
+            QTest::newRow("JPEG, FF 00 between segments") << toQt(stray) << 8LL << 6LL;
+        }
+        QTest::newRow("HDR, tabs in the size line")
+            << pnm("#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y\t3\t+X\t4\n", 4 * 3 * 4) << 4LL << 3LL;
+    }
+
+    void headersAgreeWithOpenCv()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(qint64, width);
+        QFETCH(qint64, height);
+        const cv::Mat reference = referenceDecode(spanOf(bytes));
+        QCOMPARE(qint64{reference.cols}, width); // the premise: what OpenCV makes of it
+        QCOMPARE(qint64{reference.rows}, height);
+
+        const auto header = ks::readImageHeader(spanOf(bytes));
+        QVERIFY(header);
+        QCOMPARE(header->width, width);
+        QCOMPARE(header->height, height);
+        const cv::Mat loaded = ks::decodeImage(spanOf(bytes), "agree");
+        QCOMPARE(qint64{loaded.cols}, width);
+        QCOMPARE(qint64{loaded.rows}, height);
+    }
+
+    // Regression (found by fuzzing): OpenCV 4.6's Radiance HDR reader keeps
+    // a file open for every image it fails on; after about a thousand of
+    // them nothing could be opened any more. Such data is refused before
+    // OpenCV sees it.
+    void badHdrKeepsNoFileOpen_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("reason");
+        const auto hdr = [](std::string_view header, const Bytes &data) {
+            Bytes bytes;
+            append(bytes, header);
+            append(bytes, data);
+            return toQt(bytes);
+        };
+        const std::string_view header = "#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 2 +X 8\n";
+        Bytes scanline{std::byte{2}, std::byte{2}, std::byte{0}, std::byte{8}};
+        Bytes zeroCount = scanline;
+        append(zeroCount, Bytes{std::byte{0}, std::byte{1}});
+        Bytes wrongWidth{std::byte{2}, std::byte{2}, std::byte{0}, std::byte{9}};
+        Bytes runTooLong = scanline;
+        append(runTooLong, Bytes{std::byte{128 + 9}, std::byte{1}});
+        QTest::newRow("no FORMAT line")
+            << hdr("#?RADIANCE\n\n-Y 2 +X 8\n", Bytes(64)) << "no FORMAT=32-bit_rle_rgbe line";
+        QTest::newRow("size line not read")
+            << hdr("#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n+X 8 -Y 2\n", Bytes(64))
+            << "size line is not -Y <height> +X <width>";
+        QTest::newRow("run-length data cut short") << hdr(header, scanline) << "ends early";
+        QTest::newRow("a run of 0") << hdr(header, zeroCount) << "bad scanline data";
+        QTest::newRow("a run past the scanline") << hdr(header, runTooLong) << "bad scanline data";
+        QTest::newRow("wrong scanline width") << hdr(header, wrongWidth) << "wrong scanline width";
+        QTest::newRow("flat data cut short")
+            << hdr("#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 2 +X 3\n", Bytes(23)) << "ends early";
+    }
+
+    void badHdrKeepsNoFileOpen()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, reason);
+        const auto openFiles = [] {
+            return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
+        };
+        const auto before = openFiles();
+        for (int i = 0; i < 20; ++i) {
+            const auto message = fileErrorOf([&] { ks::decodeImage(spanOf(bytes), "bad.hdr"); });
+            QVERIFY(message);
+            QVERIFY2(QString::fromStdString(*message).contains(reason), message->c_str());
+        }
+        QCOMPARE(openFiles(), before);
+    }
+
     void readableExtensions()
     {
         const std::vector<std::string> extensions = ks::readableImageExtensions();

@@ -835,6 +835,21 @@ void TestKernelIo::importErrors_data()
         << "kernel format version 2 is newer";
     QTest::newRow("json overflow") << "overflow.json" << QByteArray("[[1e999]]")
                                    << "a number is out of the range of double precision";
+    // Regression (found by fuzzing): the messages quote the JSON, and quoting
+    // a few hundred kilobytes of nested arrays overflowed the stack.
+    const QByteArray deep = QByteArray(200000, '[') + QByteArray(200000, ']');
+    QTest::newRow("json nested in the format")
+        << "deep format.json" << QByteArray(R"({"format": )") + deep + "}"
+        << "not a kernel: the JSON is nested more than 32 levels deep";
+    QTest::newRow("json nested in the values")
+        << "deep values.json"
+        << QByteArray(R"({"format": "kernelscope-kernel", "version": 1, "layout": "plain",
+                          "shape": [1, 1], "values": [[)") +
+               deep + "]]}"
+        << "not a kernel: the JSON is nested more than 32 levels deep";
+    QTest::newRow("json nested 40 levels")
+        << "40.json" << QByteArray(40, '[') + QByteArray(40, ']')
+        << "not a kernel: the JSON is nested more than 32 levels deep";
 
     QTest::newRow("unknown extension")
         << "kernel.xlsx" << QByteArray("1,2") << "unknown kernel format '.xlsx'";
