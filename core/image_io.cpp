@@ -197,6 +197,12 @@ bool isSpace(std::uint8_t c)
 std::optional<Format> detectFormat(std::span<const std::byte> bytes)
 {
     const ByteReader r(bytes);
+    // First: OpenCV gives data to the first of its decoders that claims it,
+    // and DICOM (GDCM, which aborts the whole process on some malformed
+    // files) claims any data with "DICM" at 128 that the decoders tried
+    // before it turn down, such as a JPEG 2000 or a damaged WebP file.
+    if (r.matches(128, "DICM"sv))
+        return Format::Dicom;
     if (r.matches(0, "\x89PNG\r\n\x1a\n"sv))
         return Format::Png;
     if (r.matches(0, "\xFF\xD8\xFF"sv))
@@ -227,8 +233,6 @@ std::optional<Format> detectFormat(std::span<const std::byte> bytes)
         return Format::Exr;
     if (r.matches(0, "\0\0\0\x0CjP  \r\n\x87\n"sv) || r.matches(0, "\xFF\x4F\xFF\x51"sv))
         return Format::Jpeg2000;
-    if (r.matches(128, "DICM"sv))
-        return Format::Dicom;
     if (r.matches(4, "ftyp"sv)) {
         for (const auto brand : {"avif"sv, "avis"sv}) {
             if (r.matches(8, brand))

@@ -1158,6 +1158,15 @@ private slots:
                              << "unsupported format (GIF)";
         QTest::newRow("HEIF") << "HEIF"
                               << "unsupported format (HEIF)";
+        // Regression (found by fuzzing): OpenCV hands data with "DICM" at 128
+        // that the decoders it tries first turn down to its DICOM decoder,
+        // which aborted the process on the first of these.
+        if (cv::haveImageWriter(".jp2"))
+            QTest::newRow("JPEG 2000 with DICM at 128") << "JP2 DICM"
+                                                        << "unsupported format (DICOM)";
+        if (cv::haveImageWriter(".webp"))
+            QTest::newRow("damaged WebP with DICM at 128") << "WebP DICM"
+                                                           << "unsupported format (DICOM)";
     }
 
     void loadRefuses()
@@ -1245,6 +1254,16 @@ private slots:
             append(bytes, "ftypheic\0\0\0\0mif1heic"sv);
         } else if (kind == "permission denied") {
             bytes = png;
+        } else if (kind == "JP2 DICM") {
+            // The fuzzer's input: GDCM's assertion fails on the element after DICM.
+            const Bytes jp2 = encode(".jp2", testImage(CV_8U, 3, false, {64, 64}));
+            bytes.assign(jp2.begin(), jp2.begin() + 128);
+            append(bytes, "DICM\0\x0CIDAT"sv);
+        } else if (kind == "WebP DICM") {
+            bytes = half(encode(".webp", testImage(CV_8U, 3, false, {64, 64}),
+                                {cv::IMWRITE_WEBP_QUALITY, 101}));
+            for (int i = 0; i < 4; ++i)
+                bytes[128 + static_cast<std::size_t>(i)] = static_cast<std::byte>("DICM"[i]);
         }
         if (kind != "missing" && kind != "folder")
             writeBytes(path, bytes);
