@@ -12,11 +12,14 @@
 #include "ui/main_window.h"
 #include "ui/parameter_panel.h"
 #include "ui/preview_controller.h"
+#include "ui/region_panel.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QGroupBox>
+#include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -109,6 +112,7 @@ private slots:
     void bankShownAndComputed();
     void kernelExportMatchesCommandLine_data();
     void kernelExportMatchesCommandLine();
+    void regionPanelClearEmptiesEverything();
 
 private:
     QTemporaryDir dir_;
@@ -530,6 +534,26 @@ void TestMainWindow::kernelExportMatchesCommandLine()
     const QByteArray guiBytes = a.readAll();
     QVERIFY(!guiBytes.isEmpty());
     QCOMPARE(guiBytes, b.readAll());
+}
+
+void TestMainWindow::regionPanelClearEmptiesEverything()
+{
+    ks::MainWindow window;
+    ks::Document document = window.document();
+    document.regions = {ks::Region{cv::Rect(10, 20, 30, 40), ks::RegionMethod::Box, 5, 0},
+                        ks::Region{cv::Rect(50, 60, 20, 20), ks::RegionMethod::Pixelate, 4, 2}};
+    window.setDocument(document);
+    QCOMPARE(window.regionPanel()->list()->count(), 2);
+    QAbstractButton *clear = window.regionPanel()->clearButton();
+    QVERIFY(clear->isEnabled());
+    clear->click();
+    QVERIFY(window.document().regions.empty());
+    QCOMPARE(window.regionPanel()->list()->count(), 0);
+    QVERIFY(window.imageView()->regions().empty());
+    QCOMPARE(window.undoStack()->undoText(), QStringLiteral("Clear regions"));
+    window.undoStack()->undo();
+    QCOMPARE(window.regionPanel()->list()->count(), 2);
+    QCOMPARE(window.imageView()->regions().size(), std::size_t{2});
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -674,6 +674,7 @@ void MainWindow::clearRegions()
         return;
     Document after = document_;
     after.regions.clear();
+    regionPanel_->setRegions(after.regions); // also when the panel's own button asked
     edit(after, tr("Clear regions"));
 }
 
