@@ -8,6 +8,10 @@
 #include <QStringList>
 #include <QTemporaryDir>
 
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -57,6 +61,32 @@ template <typename F> std::optional<std::string> fileErrorOf(F f)
         return std::string(e.what());
     }
     return std::nullopt;
+}
+
+/// Uniform noise over the depth's range: [0, 256) for 8 bits, [0, 65536)
+/// for 16, [0, 1) for float.
+inline cv::Mat randomImage(cv::Size size, int depth, int channels, std::uint64_t seed)
+{
+    cv::Mat image(size, CV_MAKETYPE(depth, channels));
+    cv::RNG rng(seed);
+    if (depth == CV_8U)
+        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(256));
+    else if (depth == CV_16U)
+        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(65536));
+    else
+        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0.0), cv::Scalar::all(1.0));
+    return image;
+}
+
+/// Same size, type and every bit (NaNs included).
+inline bool identical(const cv::Mat &a, const cv::Mat &b)
+{
+    if (a.size() != b.size() || a.type() != b.type())
+        return false;
+    for (int y = 0; y < a.rows; ++y)
+        if (std::memcmp(a.ptr(y), b.ptr(y), a.cols * a.elemSize()) != 0)
+            return false;
+    return true;
 }
 
 } // namespace ks::test

@@ -28,6 +28,8 @@ Q_DECLARE_METATYPE(ks::Region)
 
 namespace {
 
+using ks::test::identical;
+using ks::test::randomImage;
 using ks::test::region;
 using ks::test::withFilter;
 
@@ -36,30 +38,6 @@ using ks::Region;
 using ks::RegionMethod;
 
 const cv::Size kImageSize(64, 48);
-
-cv::Mat randomImage(cv::Size size, int depth, int channels, std::uint64_t seed)
-{
-    cv::Mat image(size, CV_MAKETYPE(depth, channels));
-    cv::RNG rng(seed);
-    if (depth == CV_8U)
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(256));
-    else if (depth == CV_16U)
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(65536));
-    else
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0.0), cv::Scalar::all(1.0));
-    return image;
-}
-
-/// Same size, type and every bit.
-bool identical(const cv::Mat &a, const cv::Mat &b)
-{
-    if (a.size() != b.size() || a.type() != b.type())
-        return false;
-    for (int y = 0; y < a.rows; ++y)
-        if (std::memcmp(a.ptr(y), b.ptr(y), a.cols * a.elemSize()) != 0)
-            return false;
-    return true;
-}
 
 /// Largest absolute difference over all channels (types must match).
 double maxDifference(const cv::Mat &a, const cv::Mat &b)

@@ -32,25 +32,14 @@ Q_DECLARE_METATYPE(std::optional<cv::Rect>)
 
 namespace {
 
+using ks::test::identical;
+using ks::test::randomImage;
 using ks::test::region;
 using ks::test::withFilter;
 
 using ks::Document;
 using ks::Region;
 using ks::RegionMethod;
-
-cv::Mat randomImage(cv::Size size, int depth, int channels, std::uint64_t seed)
-{
-    cv::Mat image(size, CV_MAKETYPE(depth, channels));
-    cv::RNG rng(seed);
-    if (depth == CV_8U)
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(256));
-    else if (depth == CV_16U)
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(65536));
-    else
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0.0), cv::Scalar::all(1.0));
-    return image;
-}
 
 /// Smooth structure at several scales (no detail finer than a few pixels), so
 /// resizing it down loses little: a gradient, rings and bars.
@@ -72,16 +61,6 @@ cv::Mat smoothImage(cv::Size size)
     return image;
 }
 
-bool identical(const cv::Mat &a, const cv::Mat &b)
-{
-    if (a.size() != b.size() || a.type() != b.type())
-        return false;
-    for (int y = 0; y < a.rows; ++y)
-        if (std::memcmp(a.ptr(y), b.ptr(y), a.cols * a.elemSize()) != 0)
-            return false;
-    return true;
-}
-
 bool contains(const std::string &text, const char *part)
 {
     return text.find(part) != std::string::npos;
@@ -95,7 +74,6 @@ class TestPreviewScale : public QObject {
     Q_OBJECT
 
 private slots:
-    void initTestCase();
     void factorOneIsIdentity_data();
     void factorOneIsIdentity();
     void gabor_data();
@@ -133,16 +111,6 @@ private slots:
     void cropGivesTheExactOutput_data();
     void cropGivesTheExactOutput();
 };
-
-void TestPreviewScale::initTestCase()
-{
-#if defined(__SANITIZE_THREAD__)
-    // OpenCV's cv::parallel_for_ runs on TBB, whose synchronisation
-    // ThreadSanitizer cannot see: run its loops on the calling thread (with
-    // 0 threads cv::parallel_for_ calls the body directly).
-    cv::setNumThreads(0);
-#endif
-}
 
 // ---------------------------------------------------------------- scaling
 

@@ -5,6 +5,7 @@
 
 #include "core/document.h"
 #include "core/preview_scale.h"
+#include "test_fixtures.h"
 #include "ui/preview_controller.h"
 
 #include <QCoreApplication>
@@ -31,6 +32,8 @@ Q_DECLARE_METATYPE(ks::Document)
 Q_DECLARE_METATYPE(cv::Mat)
 
 namespace {
+
+using ks::test::identical;
 
 using ks::Document;
 using ks::PreviewController;
@@ -71,16 +74,6 @@ ks::Region region(cv::Rect rect, ks::RegionMethod method, double strength, int f
     r.strength = strength;
     r.feather = feather;
     return r;
-}
-
-bool identical(const cv::Mat &a, const cv::Mat &b)
-{
-    if (a.size() != b.size() || a.type() != b.type())
-        return false;
-    for (int y = 0; y < a.rows; ++y)
-        if (std::memcmp(a.ptr(y), b.ptr(y), a.cols * a.elemSize()) != 0)
-            return false;
-    return true;
 }
 
 PreviewResult resultAt(const QSignalSpy &spy, qsizetype i)
@@ -155,7 +148,6 @@ class TestPreviewWorker : public QObject {
     Q_OBJECT
 
 private slots:
-    void initTestCase();
     void exactEqualsPipeline_data();
     void exactEqualsPipeline();
     void quickBeforeExact_data();
@@ -176,16 +168,6 @@ private slots:
     void viewportStartsGenerationsOnlyWhenNeeded();
     void emptySourceStops();
 };
-
-void TestPreviewWorker::initTestCase()
-{
-#if defined(__SANITIZE_THREAD__)
-    // OpenCV's cv::parallel_for_ runs on TBB, whose synchronisation
-    // ThreadSanitizer cannot see: run its loops on the calling thread (with
-    // 0 threads cv::parallel_for_ calls the body directly).
-    cv::setNumThreads(0);
-#endif
-}
 
 // ---------------------------------------------------------------- exact stage
 

@@ -9,6 +9,7 @@
 #include "core/parameters.h"
 #include "core/region_blur.h"
 #include "core/run_control.h"
+#include "test_fixtures.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -33,6 +34,8 @@
 #include <vector>
 
 namespace {
+
+using ks::test::randomImage;
 
 using ks::Region;
 using ks::RegionMethod;
@@ -109,19 +112,6 @@ int colourChannels(int channels)
 double tolerance(int depth)
 {
     return depth == CV_32F ? 1e-4 : 1.0;
-}
-
-cv::Mat randomImage(cv::Size size, int depth, int channels, std::uint64_t seed)
-{
-    cv::Mat image(size, CV_MAKETYPE(depth, channels));
-    cv::RNG rng(seed);
-    if (depth == CV_8U)
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(256));
-    else if (depth == CV_16U)
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(65536));
-    else
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0.0), cv::Scalar::all(1.0));
-    return image;
 }
 
 double sample(const cv::Mat &m, int y, int x, int c)
