@@ -313,12 +313,13 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
         const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, inDepth);
         const cv::Mat in = stripRoi(ext, rows, kh, kw);
-        // Chunks of columns of a few ms each, every one reading its true
-        // neighbours from the extended strip, with the stop token checked
-        // between them: the tall strips of tall kernels stay interruptible.
+        // Chunks of columns of a few ms each (as narrow as 32 columns: the
+        // row pass reads neighbours from the extended strip, so a narrow
+        // chunk adds no work), with the stop token checked between them: the
+        // tall strips of tall kernels stay interruptible within a few ms.
         const int chunk =
             std::clamp(static_cast<int>(4e6 / (std::max(costPerValue, 0.2) * cn * rows)),
-                       std::max(kw, 64), std::max(src.cols, 1));
+                       std::min(32, std::max(src.cols, 1)), std::max(src.cols, 1));
         for (int x0 = 0; x0 < src.cols; x0 += chunk) {
             const cv::Range columns(x0, std::min(src.cols, x0 + chunk));
             const cv::Mat inChunk = in.colRange(columns);
