@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include "correlate.h"
+#include "fft.h"
 #include "filter.h"
 #include "kernels.h"
 
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <complex>
 #include <cstdlib>
 #include <functional>
 #include <limits>
@@ -42,8 +44,8 @@ constexpr int kMaxDirectFloatTaps = 130;    // filter2D's spatial path for float
 constexpr double kDoublePerTap = 0.7;
 constexpr double kSeparableBase = 1.0;
 constexpr double kRunningSum = 3.0;
-constexpr double kFftPerPointLog = 0.8; // per transform point and log2 of the points
-constexpr double kFftPerPoint = 6.0;    // product, conversions, copies
+constexpr double kFftPerPointLog = 0.3; // per transform point and log2 of the points (FFTW)
+constexpr double kFftPerPoint = 3.5;    // product, conversions, copies
 constexpr double kTranspose = 2.0;      // per value, both ways, for the vertical 1-D FFT
 
 double absSum(const std::vector<double> &v)
@@ -310,9 +312,24 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
     const cv::Point anchor(kw / 2, kh / 2);
     const int rowsPerStrip = stripRowsFor(costPerValue, src.cols * cn, src.rows, kh);
 
+    // When the filter reads the source's own depth and OpenCV has the border
+    // mode, a strip is a view of the source: sepFilter2D on an ROI reads the
+    // true neighbours from the whole image and extends its edges by the
+    // mode, which saves copying the image once more. Otherwise (Wrap,
+    // double accumulation, kernels reaching past the whole image) a strip
+    // is an extended copy filtered with zeros outside it.
+    const bool view = inDepth == src.depth() && border != BorderMode::Wrap && kh / 2 < src.rows &&
+                      kw / 2 < src.cols;
+    const int filterBorder = view ? toOpenCvBorder(border) : cv::BORDER_CONSTANT;
+
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
-        const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, inDepth);
-        const cv::Mat in = stripRoi(ext, rows, kh, kw);
+        cv::Mat ext, in;
+        if (view) {
+            in = src.rowRange(y0, y0 + rows);
+        } else {
+            ext = extendedStrip(src, y0, rows, kh, kw, border, inDepth);
+            in = stripRoi(ext, rows, kh, kw);
+        }
         // Chunks of columns of a few ms each (as narrow as 32 columns: the
         // row pass reads neighbours from the extended strip, so a narrow
         // chunk adds no work), with the stop token checked between them: the
@@ -332,7 +349,7 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
                     return;
                 cv::Mat &target = t == 0 ? acc : part;
                 cv::sepFilter2D(inChunk, target, accDepth, kernels[t].first, kernels[t].second,
-                                anchor, 0, cv::BORDER_CONSTANT);
+                                anchor, 0, filterBorder);
                 if (t > 0)
                     acc += part;
             }
@@ -415,10 +432,10 @@ void runRunningSum(double tap, int kh, int kw, const cv::Mat &src, cv::Mat &dst,
 }
 
 // ---------------------------------------------------------------------------
-// Tiled FFT correlation, in double: cost independent of the kernel's size
-// and rank. A tile is T rows by N values of an extended strip with its
-// channels still interleaved; the kernel's taps are spread cn values apart
-// so that one 2-D transform correlates every channel at once.
+// Tiled FFT correlation, in double (FFTW, core/fft.h): cost independent of
+// the kernel's size and rank. A tile is T rows by N values of an extended
+// strip with its channels still interleaved; the kernel's taps are spread cn
+// values apart so that one 2-D transform correlates every channel at once.
 
 /// The kernel spread over cn interleaved channels: kh x ((kw - 1) cn + 1).
 cv::Mat interleavedKernel(const cv::Mat &kernel, int cn)
@@ -428,6 +445,38 @@ cv::Mat interleavedKernel(const cv::Mat &kernel, int cn)
         for (int j = 0; j < kernel.cols; ++j)
             k.at<double>(i, j * cn) = kernel.at<double>(i, j);
     return k;
+}
+
+/// The spectrum that turns a product into a correlation with `kernel`
+/// (rows x cols at most the transform's size): the conjugate of the zero-
+/// padded kernel's transform, times 1 / points (FFTW's inverse is
+/// unnormalized).
+fft::Buffer<std::complex<double>> correlationSpectrum(const fft::RealDft &dft,
+                                                      const cv::Mat &kernel)
+{
+    const fft::Buffer<double> padded = fft::realBuffer(dft.points());
+    cv::Mat m(dft.rows(), dft.cols(), CV_64F, padded.get());
+    m.setTo(0);
+    kernel.copyTo(m(cv::Rect(0, 0, kernel.cols, kernel.rows)));
+    fft::Buffer<std::complex<double>> spectrum = fft::complexBuffer(dft.spectrumSize());
+    dft.forward(padded.get(), spectrum.get());
+    const double scale = 1.0 / static_cast<double>(dft.points());
+    for (std::size_t i = 0; i < dft.spectrumSize(); ++i)
+        spectrum[i] = std::conj(spectrum[i]) * scale;
+    return spectrum;
+}
+
+/// The smallest length at least n of the forms 2^a and 3 * 2^a, which
+/// FFTW_ESTIMATE plans well.
+int nextFastFftLength(int n)
+{
+    int best = 1;
+    while (best < n)
+        best *= 2;
+    for (int p = 3; p < best; p *= 2)
+        if (p >= n)
+            return p;
+    return best;
 }
 
 /// Estimated ns per output value for tile t, kernel kh x kwv values, on an
@@ -447,17 +496,21 @@ double fftCost(cv::Size t, int kh, int kwv, int rows, int values)
     return tileNs * balancedBands * across / (static_cast<double>(rows) * values);
 }
 
-/// The cheapest tile for this kernel and image (values = cols * cn), and its cost.
+/// The cheapest tile for this kernel and image (values = cols * cn), and its
+/// cost.
 std::pair<cv::Size, double> chooseFftTile(int kh, int kwv, int rows, int values)
 {
     std::pair<cv::Size, double> best{cv::Size(), std::numeric_limits<double>::infinity()};
     // No tile larger than the whole extended image needs.
-    const int maxH = cv::getOptimalDFTSize(rows + kh - 1);
-    const int maxW = cv::getOptimalDFTSize(values + kwv - 1);
-    for (int h = 32; h <= 4096; h += h / 4)
-        for (int w = 32; w <= 16384; w += w / 4) {
-            const cv::Size t(std::min(cv::getOptimalDFTSize(std::max(w, kwv)), maxW),
-                             std::min(cv::getOptimalDFTSize(std::max(h, kh)), maxH));
+    // Heights are powers of two: FFTW_ESTIMATE's plans for 3 * 2^a along the
+    // strided first dimension measured a third slower per point.
+    int maxH = 1;
+    while (maxH < rows + kh - 1)
+        maxH *= 2;
+    const int maxW = nextFastFftLength(values + kwv - 1);
+    for (int h = 16; h <= 4096; h *= 2)
+        for (int w = 16; w <= 16384; w = nextFastFftLength(w + 1)) {
+            const cv::Size t(std::min(w, maxW), std::min(h, maxH));
             if (t.height < kh || t.width < kwv)
                 continue;
             // A tile's transform stays within a few MB (cache, peak memory,
@@ -482,71 +535,70 @@ void runFft(const cv::Mat &kernel, cv::Size tile, const cv::Mat &src, cv::Mat &d
     const int values = src.cols * cn;
     const int outRowsPerTile = tile.height - kh + 1;
     const int outValuesPerTile = tile.width - kwv + 1;
-
-    cv::Mat padded = cv::Mat::zeros(tile, CV_64F);
-    kv.copyTo(padded(cv::Rect(0, 0, kv.cols, kv.rows)));
-    cv::Mat kernelSpectrum;
-    cv::dft(padded, kernelSpectrum, 0, kv.rows);
+    const fft::RealDft dft(tile.height, tile.width);
+    const fft::Buffer<std::complex<double>> kernelSpectrum = correlationSpectrum(dft, kv);
+    cv::Mat plane = dst.reshape(1);
 
     forEachStrip(src.rows, outRowsPerTile, control, [&](int y0, int rows, const StopFlag &stop) {
         // The band in the source's own depth (small); tiles convert to double.
         const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, src.depth());
         const cv::Mat band = ext.reshape(1);
-        cv::Mat in(tile, CV_64F);
-        cv::Mat spectrum, out;
+        const fft::Buffer<double> buffer = fft::realBuffer(dft.points());
+        const fft::Buffer<std::complex<double>> spectrum = fft::complexBuffer(dft.spectrumSize());
+        cv::Mat in(tile, CV_64F, buffer.get());
         for (int x0 = 0; x0 < values; x0 += outValuesPerTile) {
             if (stop())
                 return;
             const int inValues = std::min(tile.width, band.cols - x0);
             const int outValues = std::min(outValuesPerTile, values - x0);
-            cv::Mat target = in(cv::Rect(0, 0, inValues, band.rows));
-            band(cv::Rect(x0, 0, inValues, band.rows)).convertTo(target, CV_64F);
+            band(cv::Rect(x0, 0, inValues, band.rows))
+                .convertTo(in(cv::Rect(0, 0, inValues, band.rows)), CV_64F);
             if (inValues < tile.width)
                 in(cv::Rect(inValues, 0, tile.width - inValues, band.rows)).setTo(0);
             if (band.rows < tile.height)
                 in.rowRange(band.rows, tile.height).setTo(0);
-            cv::dft(in, spectrum, 0, band.rows);
-            if (stop()) // a tile's transforms take a few ms each
-                return;
-            cv::mulSpectrums(spectrum, kernelSpectrum, spectrum, 0, true); // correlation
-            cv::dft(spectrum, out, cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT | cv::DFT_SCALE, rows);
-            out(cv::Rect(0, 0, outValues, rows))
-                .convertTo(dst.reshape(1).rowRange(y0, y0 + rows).colRange(x0, x0 + outValues),
-                           CV_32F);
+            dft.forward(buffer.get(), spectrum.get());
+            fft::multiply(spectrum.get(), kernelSpectrum.get(), dft.spectrumSize());
+            dft.inverse(spectrum.get(), buffer.get()); // the tile is no longer needed
+            in(cv::Rect(0, 0, outValues, rows))
+                .convertTo(plane.rowRange(y0, y0 + rows).colRange(x0, x0 + outValues), CV_32F);
         }
     });
 }
 
-/// A 1-D correlation kernel's spectrum for rows of length n, repeated on
-/// `rows` rows (mulSpectrums wants equal sizes).
-cv::Mat rowSpectrum(const std::vector<double> &taps, int stride, int n, int rows)
+/// out (CV_32F, a header onto the destination) = each row of `in` (any
+/// depth, at most dft.cols() values, zero padded) correlated with the kernel
+/// whose correlationSpectrum() is given, its first out.cols values.
+void correlateRowsFft(const fft::RealDft &dft, const std::complex<double> *kernelSpectrum,
+                      const cv::Mat &in, cv::Mat out)
 {
-    cv::Mat k = cv::Mat::zeros(1, n, CV_64F);
-    for (std::size_t j = 0; j < taps.size(); ++j)
-        k.at<double>(0, static_cast<int>(j) * stride) = taps[j];
-    cv::Mat spectrum;
-    cv::dft(k, spectrum, cv::DFT_ROWS);
-    return cv::repeat(spectrum, rows, 1);
+    const fft::Buffer<double> buffer = fft::realBuffer(dft.points());
+    const fft::Buffer<std::complex<double>> spectrum = fft::complexBuffer(dft.spectrumSize());
+    cv::Mat row(1, dft.cols(), CV_64F, buffer.get());
+    for (int r = 0; r < in.rows; ++r) {
+        in.row(r).convertTo(row.colRange(0, in.cols), CV_64F);
+        row.colRange(in.cols, dft.cols()).setTo(0);
+        dft.forward(buffer.get(), spectrum.get());
+        fft::multiply(spectrum.get(), kernelSpectrum, dft.spectrumSize());
+        dft.inverse(spectrum.get(), buffer.get());
+        row.colRange(0, out.cols).convertTo(out.row(r), CV_32F);
+    }
 }
 
-/// out (a header onto the destination) = the first out.cols values of each
-/// row of in (rows x n, zero padded, double) correlated with the kernel whose
-/// repeated spectrum is given.
-void correlateRowsFft(const cv::Mat &in, const cv::Mat &spectrum, cv::Mat out)
+/// A 1-D correlation kernel (taps `stride` values apart) as a 1 x n row.
+cv::Mat spreadRow(const std::vector<double> &taps, int stride)
 {
-    cv::Mat f;
-    cv::dft(in, f, cv::DFT_ROWS);
-    cv::mulSpectrums(f, spectrum.rowRange(0, in.rows), f, cv::DFT_ROWS, true);
-    cv::Mat back;
-    cv::dft(f, back, cv::DFT_ROWS | cv::DFT_INVERSE | cv::DFT_REAL_OUTPUT | cv::DFT_SCALE);
-    back.colRange(0, out.cols).convertTo(out, out.type());
+    cv::Mat k = cv::Mat::zeros(1, (static_cast<int>(taps.size()) - 1) * stride + 1, CV_64F);
+    for (std::size_t j = 0; j < taps.size(); ++j)
+        k.at<double>(0, static_cast<int>(j) * stride) = taps[j];
+    return k;
 }
 
 /// Row and column lengths of the 1-D transforms for a rank-1 kernel.
 cv::Size separableFftLengths(int kh, int kw, cv::Size size, int channels)
 {
-    return {cv::getOptimalDFTSize((size.width + kw - 1) * channels),
-            cv::getOptimalDFTSize(size.height + kh - 1)};
+    return {nextFastFftLength((size.width + kw - 1) * channels),
+            nextFastFftLength(size.height + kh - 1)};
 }
 
 double separableFftCost(int kh, int kw, cv::Size size, int channels)
@@ -581,17 +633,17 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
     };
     cv::Mat plane = dst.reshape(1);
 
-    const cv::Mat rowK = rowSpectrum(term.row, cn, n.width, rowsPerStrip);
+    const fft::RealDft rowDft(1, n.width);
+    const auto rowK = correlationSpectrum(rowDft, spreadRow(term.row, cn));
     forEachStrip(src.rows, rowsPerStrip, half(0), [&](int y0, int rows, const StopFlag &stop) {
         if (stop())
             return;
         const cv::Mat ext = extendedStrip(src, y0, rows, 1, kw, border, src.depth()).reshape(1);
-        cv::Mat in = cv::Mat::zeros(rows, n.width, CV_64F);
-        ext.convertTo(in.colRange(0, ext.cols), CV_64F);
-        correlateRowsFft(in, rowK, plane.rowRange(y0, y0 + rows));
+        correlateRowsFft(rowDft, rowK.get(), ext, plane.rowRange(y0, y0 + rows));
     });
 
-    const cv::Mat colK = rowSpectrum(term.col, 1, n.height, valuesPerBlock);
+    const fft::RealDft colDft(1, n.height);
+    const auto colK = correlationSpectrum(colDft, spreadRow(term.col, 1));
     const int cvBorder = toOpenCvBorder(border);
     forEachStrip(values, valuesPerBlock, half(0.5), [&](int x0, int count, const StopFlag &stop) {
         if (stop())
@@ -605,12 +657,10 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
             else
                 plane.row(from).colRange(x0, x0 + count).copyTo(tall.row(i));
         }
-        cv::Mat in = cv::Mat::zeros(count, n.height, CV_64F);
         cv::Mat tallT;
         cv::transpose(tall, tallT);
-        tallT.convertTo(in.colRange(0, tall.rows), CV_64F);
         cv::Mat out(count, src.rows, CV_32F);
-        correlateRowsFft(in, colK, out);
+        correlateRowsFft(colDft, colK.get(), tallT, out);
         cv::Mat outT;
         cv::transpose(out, outT);
         outT.copyTo(plane.colRange(x0, x0 + count));

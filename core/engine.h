@@ -19,11 +19,12 @@
 //    from a truncated SVD of the CV_64F kernel otherwise (Gabor at theta 0/90
 //    is rank 1, with gamma 1 rank 2; other kernels as far as the residual
 //    allows). Accumulated in float or double.
-//  - Fft: the 2-D kernel by tiled real FFTs in double (cv::dft, overlap-save
-//    tiles with the channels interleaved, the tile size chosen by the cost
-//    model); cost independent of the kernel's size and rank.
-//  - SeparableFft: a rank-1 kernel by 1-D FFTs in double along every row,
-//    then every column; cost grows with the log of the image, not the
+//  - Fft: the 2-D kernel by tiled real FFTs in double (FFTW through
+//    core/fft.h, overlap-save tiles of up to 2^18 points with the channels
+//    interleaved, the tile size chosen by the cost model); cost independent
+//    of the kernel's size and rank.
+//  - SeparableFft: a rank-1 kernel by 1-D FFTs in double (FFTW) along every
+//    row, then every column; cost grows with the log of the image, not the
 //    kernel (large Gaussians).
 //
 // Accuracy contract: the chosen path's a-priori error bound, in the units of

@@ -19,6 +19,8 @@ packages=(
   libqcustomplot-dev
   libqcustomplot2.1-qt6
   nlohmann-json3-dev
+  libfftw3-dev
+  pkg-config
   qt6-qpa-plugins
   fonts-dejavu-core
 )
