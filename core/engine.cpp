@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <stop_token>
@@ -120,6 +121,13 @@ bool allTapsEqual(const cv::Mat &kernel)
 /// asks Linux for transparent huge pages (madvise mode): first-touching a
 /// fresh 144 MB response in 4 KiB pages costs some 60 ms of page faults on
 /// the reference machine, in 2 MiB pages under 10 ms. Frees with std::free.
+///
+/// The last large buffer freed is kept as a spare and handed to the next
+/// allocation of the same size: a slider drag filters the same image again
+/// and again, each result freed when the next one is shown, and the kernel
+/// zeroing 144 MB of fresh pages costs some 14 ms a call (a third of a
+/// sigma-3 Gaussian). One spare at most, so the memory kept is one result.
+/// Not under AddressSanitizer, which should see every buffer's end of life.
 class HugePageAllocator final : public cv::MatAllocator {
 public:
     cv::UMatData *allocate(int dims, const int *sizes, int type, void *data0, std::size_t *step,
@@ -136,11 +144,12 @@ public:
             total *= static_cast<std::size_t>(sizes[i]);
         }
         auto *data = static_cast<uchar *>(data0);
+        if (!data && total >= kHugeThreshold)
+            data = static_cast<uchar *>(takeSpare(roundedBytes(total)));
         if (!data) {
             const bool huge = total >= kHugeThreshold;
             const std::size_t align = huge ? kHugePage : 64;
-            const std::size_t bytes =
-                std::max<std::size_t>((total + align - 1) / align * align, align);
+            const std::size_t bytes = roundedBytes(total);
             data = static_cast<uchar *>(std::aligned_alloc(align, bytes));
             if (!data)
                 throw std::bad_alloc();
@@ -166,12 +175,52 @@ public:
     {
         if (!u)
             return;
-        if (!(u->flags & cv::UMatData::USER_ALLOCATED))
-            std::free(u->origdata);
+        if (!(u->flags & cv::UMatData::USER_ALLOCATED)) {
+            if (u->size >= kHugeThreshold)
+                keepSpare(u->origdata, roundedBytes(u->size));
+            else
+                std::free(u->origdata);
+        }
         delete u;
     }
 
 private:
+    static std::size_t roundedBytes(std::size_t total)
+    {
+        const std::size_t align = total >= kHugeThreshold ? kHugePage : 64;
+        return std::max<std::size_t>((total + align - 1) / align * align, align);
+    }
+
+    /// The spare if it has exactly `bytes`, else nullptr.
+    void *takeSpare(std::size_t bytes) const
+    {
+        const std::lock_guard lock(spareMutex_);
+        if (!spare_ || spareBytes_ != bytes)
+            return nullptr;
+        return std::exchange(spare_, nullptr);
+    }
+
+    /// Keeps data as the spare, freeing the one before.
+    void keepSpare(void *data, std::size_t bytes) const
+    {
+#if defined(__SANITIZE_ADDRESS__)
+        std::free(data);
+        (void)bytes;
+#else
+        void *old = nullptr;
+        {
+            const std::lock_guard lock(spareMutex_);
+            old = std::exchange(spare_, data);
+            spareBytes_ = bytes;
+        }
+        std::free(old);
+#endif
+    }
+
+    mutable std::mutex spareMutex_;
+    mutable void *spare_ = nullptr;
+    mutable std::size_t spareBytes_ = 0;
+
     static constexpr std::size_t kHugePage = std::size_t{2} << 20;
     static constexpr std::size_t kHugeThreshold = std::size_t{4} << 20;
 };
