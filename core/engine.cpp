@@ -453,11 +453,21 @@ void runRunningSum(double tap, int kh, int kw, const cv::Mat &src, cv::Mat &dst,
     // Unnormalized 16U sums could overflow OpenCV's 32-bit integer sums:
     // 32F input makes them double (exact for these integers).
     const int inDepth = !normalized && src.depth() == CV_16U ? CV_32F : src.depth();
+    // Strips as views of the source where OpenCV has the border mode (as in
+    // runSeparable), else extended copies filtered with zeros outside.
+    const bool view = inDepth == src.depth() && border != BorderMode::Wrap && kh / 2 < src.rows &&
+                      kw / 2 < src.cols;
+    const int filterBorder = view ? toOpenCvBorder(border) : cv::BORDER_CONSTANT;
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
         if (stop())
             return;
-        const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, inDepth);
-        const cv::Mat in = stripRoi(ext, rows, kh, kw);
+        cv::Mat ext, in;
+        if (view) {
+            in = src.rowRange(y0, y0 + rows);
+        } else {
+            ext = extendedStrip(src, y0, rows, kh, kw, border, inDepth);
+            in = stripRoi(ext, rows, kh, kw);
+        }
         const int chunk = std::clamp(static_cast<int>(4e6 / (kRunningSum * cn * (rows + kh))),
                                      std::max(4 * kw, 64), std::max(src.cols, 1));
         for (int x0 = 0; x0 < src.cols; x0 += chunk) {
@@ -469,11 +479,11 @@ void runRunningSum(double tap, int kh, int kw, const cv::Mat &src, cv::Mat &dst,
             if (normalized) {
                 // Sums scaled by 1 / (kw kh) in double, rounded once to float.
                 cv::boxFilter(inChunk, out, CV_32F, cv::Size(kw, kh), cv::Point(kw / 2, kh / 2),
-                              true, cv::BORDER_CONSTANT);
+                              true, filterBorder);
             } else {
                 cv::Mat sums;
                 cv::boxFilter(inChunk, sums, CV_64F, cv::Size(kw, kh), cv::Point(kw / 2, kh / 2),
-                              false, cv::BORDER_CONSTANT);
+                              false, filterBorder);
                 sums.convertTo(out, CV_32F, tap);
             }
         }
