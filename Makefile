@@ -43,8 +43,8 @@ fuzz: deps
 tsan-check: deps
 	@if [ ! -f build/tsan/CMakeCache.txt ]; then cmake --preset tsan; fi
 	cmake --build --preset tsan -j $(JOBS) --target \
-	    tst_preview_worker tst_preview_stress tst_main_window tst_image_view
-	ctest --preset tsan -R '^tst_(preview_worker|preview_stress|main_window|image_view)$$'
+	    tst_preview_worker tst_preview_stress tst_main_window tst_image_view tst_fft
+	ctest --preset tsan -R '^tst_(preview_worker|preview_stress|main_window|image_view|fft)$$'
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
