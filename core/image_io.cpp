@@ -9,10 +9,20 @@
 #include <array>
 #include <cctype>
 #include <climits>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <string_view>
+#include <utility>
+
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 namespace ks {
 
@@ -1050,6 +1060,86 @@ std::string oneLine(std::string text)
     return text;
 }
 
+/// While alive, whatever the process writes to file descriptor 2 goes to a
+/// temporary file: libpng and libjpeg print their own lines on corrupt data
+/// inside a valid container (a broken deflate stream, a damaged scan), and a
+/// refused file must give one line, ours, which then quotes theirs. The
+/// redirect is process-wide, so one capture runs at a time and each lasts
+/// one decode. Under AddressSanitizer its reports are sent to the real
+/// stderr meanwhile (the fuzz targets decode images).
+class StderrCapture {
+public:
+    StderrCapture() : lock_(mutex())
+    {
+        std::fflush(stderr);
+        file_ = std::tmpfile();
+        if (!file_)
+            return; // no capture: the libraries' lines reach the terminal as before
+        saved_ = ::dup(STDERR_FILENO);
+        if (saved_ < 0 || ::dup2(::fileno(file_), STDERR_FILENO) < 0) {
+            if (saved_ >= 0)
+                ::close(saved_);
+            saved_ = -1;
+            std::fclose(std::exchange(file_, nullptr));
+            return;
+        }
+        reportSanitizerErrorsTo(saved_);
+    }
+    StderrCapture(const StderrCapture &) = delete;
+    StderrCapture &operator=(const StderrCapture &) = delete;
+    ~StderrCapture() { (void)finish(); }
+
+    /// Restores file descriptor 2; returns the first non-empty line written
+    /// meanwhile, if any.
+    std::string finish()
+    {
+        if (!file_)
+            return {};
+        std::fflush(stderr);
+        ::dup2(saved_, STDERR_FILENO);
+        reportSanitizerErrorsTo(STDERR_FILENO);
+        ::close(saved_);
+        std::string text;
+        std::rewind(file_);
+        char chunk[512];
+        std::size_t n = 0;
+        while (text.size() < 4096 && (n = std::fread(chunk, 1, sizeof chunk, file_)) > 0)
+            text.append(chunk, n);
+        std::fclose(std::exchange(file_, nullptr));
+        std::size_t start = 0;
+        while (start < text.size()) {
+            std::size_t end = text.find('\n', start);
+            if (end == std::string::npos)
+                end = text.size();
+            std::string line = text.substr(start, end - start);
+            while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+                line.pop_back();
+            if (!line.empty())
+                return line;
+            start = end + 1;
+        }
+        return {};
+    }
+
+private:
+    static std::mutex &mutex()
+    {
+        static std::mutex m;
+        return m;
+    }
+
+    static void reportSanitizerErrorsTo([[maybe_unused]] int fd)
+    {
+#if defined(__SANITIZE_ADDRESS__)
+        __sanitizer_set_report_fd(reinterpret_cast<void *>(static_cast<std::intptr_t>(fd)));
+#endif
+    }
+
+    std::unique_lock<std::mutex> lock_;
+    std::FILE *file_ = nullptr;
+    int saved_ = -1;
+};
+
 std::string quoted(const fs::path &path)
 {
     return "'" + path.string() + "'";
@@ -1189,10 +1279,14 @@ cv::Mat decodeImage(std::span<const std::byte> bytes, const std::string &name,
         // imdecode only reads the buffer.
         const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
                              const_cast<std::byte *>(bytes.data()));
+        StderrCapture capture;
         image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
+        const std::string library = capture.finish();
         if (image.empty())
-            throw failure("truncated or corrupt data (or a " + formatName +
-                          " variant OpenCV cannot decode)");
+            throw failure("truncated or corrupt data (" +
+                          (library.empty() ? "or a " + formatName + " variant OpenCV cannot decode"
+                                           : oneLine(library)) +
+                          ")");
         // Formats whose header does not give the final size (none known)
         // are still held to the limit.
         if (const std::string problem = sizeProblem(image.cols, image.rows, options.maxPixels);

@@ -161,8 +161,9 @@ QByteArray pngChunk(const char *type, const QByteArray &data)
 }
 
 /// A PNG of rows of packed samples (no filter byte), zlib-compressed by Qt.
-QByteArray pngFile(std::uint32_t width, std::uint32_t height, int bitDepth, int colorType,
-                   const std::vector<QByteArray> &rows)
+/// A PNG with the given header and IDAT data, every CRC right.
+QByteArray pngWithIdat(std::uint32_t width, std::uint32_t height, int bitDepth, int colorType,
+                       const QByteArray &idat)
 {
     QByteArray png("\x89PNG\r\n\x1a\n", 8);
     QByteArray header;
@@ -174,14 +175,21 @@ QByteArray pngFile(std::uint32_t width, std::uint32_t height, int bitDepth, int 
     put8(header, 0);
     put8(header, 0);
     png += pngChunk("IHDR", header);
+    png += pngChunk("IDAT", idat);
+    png += pngChunk("IEND", {});
+    return png;
+}
+
+QByteArray pngFile(std::uint32_t width, std::uint32_t height, int bitDepth, int colorType,
+                   const std::vector<QByteArray> &rows)
+{
     QByteArray raw;
     for (const QByteArray &row : rows) {
         put8(raw, 0); // filter: none
         raw += row;
     }
-    png += pngChunk("IDAT", qCompress(raw).mid(4)); // qCompress prefixes the length
-    png += pngChunk("IEND", {});
-    return png;
+    // qCompress prefixes the length; the rest is a zlib stream.
+    return pngWithIdat(width, height, bitDepth, colorType, qCompress(raw).mid(4));
 }
 
 /// An 8-bit grey+alpha PNG (colour type 4) and the BGRA image it holds.
@@ -449,6 +457,11 @@ std::vector<FileCase> fileCases()
         refused("PNG with a corrupted CRC", "bad crc.png", bad,
                 "truncated or corrupt data (bad IDAT checksum)");
     }
+    // Every CRC right, but the zlib stream's first deflate block has the
+    // reserved type 3: libpng's own message becomes part of our one line.
+    refused("PNG with a broken deflate stream", "broken deflate.png",
+            pngWithIdat(8, 8, 8, 2, QByteArray("\x78\x9c\x07\x00\x00\x00\x00\x00", 8)),
+            "truncated or corrupt data (libpng error: IDAT: invalid block type)");
     refused("PNG header claiming 200000 x 200000", "huge.png",
             pngFile(200000, 200000, 8, 2, {QByteArray(3, '\0')}),
             "too large: 200000 x 200000 pixels is more than the limit of 200 megapixels");
