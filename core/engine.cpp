@@ -324,6 +324,16 @@ cv::Mat extendedStrip(const cv::Mat &src, int y0, int rows, int kh, int kw, Bord
     return ext;
 }
 
+/// Whether strips can be views of src filtered with OpenCV's own border
+/// (see runSeparable): same depth, a mode OpenCV's filters have, a kernel
+/// within the image, and src a whole matrix (a region's neighbours in its
+/// parent must not be read).
+bool canFilterViews(const cv::Mat &src, int inDepth, BorderMode border, int kh, int kw)
+{
+    return inDepth == src.depth() && border != BorderMode::Wrap && !src.isSubmatrix() &&
+           kh / 2 < src.rows && kw / 2 < src.cols;
+}
+
 /// The strip itself inside extendedStrip()'s result.
 cv::Mat stripRoi(const cv::Mat &ext, int rows, int kh, int kw)
 {
@@ -365,10 +375,11 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
     // mode, a strip is a view of the source: sepFilter2D on an ROI reads the
     // true neighbours from the whole image and extends its edges by the
     // mode, which saves copying the image once more. Otherwise (Wrap,
-    // double accumulation, kernels reaching past the whole image) a strip
-    // is an extended copy filtered with zeros outside it.
-    const bool view = inDepth == src.depth() && border != BorderMode::Wrap && kh / 2 < src.rows &&
-                      kw / 2 < src.cols;
+    // double accumulation, kernels reaching past the whole image, or a
+    // source that is itself a region of a larger matrix, whose edges must
+    // get the border, not the parent's pixels) a strip is an extended copy
+    // filtered with zeros outside it.
+    const bool view = canFilterViews(src, inDepth, border, kh, kw);
     const int filterBorder = view ? toOpenCvBorder(border) : cv::BORDER_CONSTANT;
 
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
@@ -455,8 +466,7 @@ void runRunningSum(double tap, int kh, int kw, const cv::Mat &src, cv::Mat &dst,
     const int inDepth = !normalized && src.depth() == CV_16U ? CV_32F : src.depth();
     // Strips as views of the source where OpenCV has the border mode (as in
     // runSeparable), else extended copies filtered with zeros outside.
-    const bool view = inDepth == src.depth() && border != BorderMode::Wrap && kh / 2 < src.rows &&
-                      kw / 2 < src.cols;
+    const bool view = canFilterViews(src, inDepth, border, kh, kw);
     const int filterBorder = view ? toOpenCvBorder(border) : cv::BORDER_CONSTANT;
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
         if (stop())

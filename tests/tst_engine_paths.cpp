@@ -119,6 +119,8 @@ private slots:
     void cancelStopsWithin50ms_data();
     void cancelStopsWithin50ms();
     void progressIsMonotonic();
+    void regionOfLargerMatrixIsTheWholeImage_data();
+    void regionOfLargerMatrixIsTheWholeImage();
 };
 
 void TestEnginePaths::everyPathMatchesNaive_data()
@@ -380,6 +382,56 @@ void TestEnginePaths::progressIsMonotonic()
         QCOMPARE(fractions.back(), 1.0);
         QVERIFY(sameThread);
     }
+}
+
+void TestEnginePaths::regionOfLargerMatrixIsTheWholeImage_data()
+{
+    QTest::addColumn<ks::FilterSpec>("spec");
+    QTest::addColumn<int>("borderIndex");
+    QTest::addColumn<QString>("path");
+    const ks::FilterSpec gaussian = ks::GaussianSpec{.ksize = 0, .sigma = 2};
+    const ks::FilterSpec box = ks::BoxSpec{.ksize = 31};
+    const ks::FilterSpec gabor =
+        ks::GaborSpec{.ksize = 15, .sigma = 3, .theta_deg = 30, .lambda = 6, .gamma = 0.5};
+    for (const BorderMode border : {BorderMode::Reflect101, BorderMode::Constant}) {
+        const QString name = QString::fromUtf8(ks::borderName(border).data());
+        const int b = static_cast<int>(border);
+        QTest::newRow(qPrintable("gaussian " + name))
+            << gaussian << b << QStringLiteral("separable-float");
+        QTest::newRow(qPrintable("box " + name)) << box << b << QStringLiteral("running-sum");
+        QTest::newRow(qPrintable("gabor " + name)) << gabor << b << QStringLiteral("fft");
+    }
+}
+
+// A source that is a region of a larger matrix is an image of its own: its
+// edges get the border mode, never the parent's pixels beyond them, whatever
+// the path (the separable and running-sum paths filter views of the source).
+void TestEnginePaths::regionOfLargerMatrixIsTheWholeImage()
+{
+    QFETCH(ks::FilterSpec, spec);
+    QFETCH(int, borderIndex);
+    QFETCH(QString, path);
+    const auto border = static_cast<BorderMode>(borderIndex);
+    const cv::Mat parent = randomImage(300, 400, CV_8UC3, 21);
+    const cv::Mat region = parent(cv::Rect(37, 23, 250, 200));
+    QVERIFY(region.isSubmatrix());
+    const cv::Mat kernel = ks::makeKernel(spec);
+    const std::vector<ks::SeparableTerm> terms = ks::closedFormTerms(spec, CV_8U);
+    const cv::Size size(region.cols, region.rows);
+    QVERIFY2(ks::enginePathName(spec, size, CV_8U, 3).starts_with(path.toStdString()),
+             ks::enginePathName(spec, size, CV_8U, 3).c_str());
+    const cv::Mat fromRegion = ks::correlateFast(region, kernel, terms, border);
+    const cv::Mat fromCopy = ks::correlateFast(region.clone(), kernel, terms, border);
+    QCOMPARE(cv::norm(fromRegion, fromCopy, cv::NORM_INF), 0.0);
+    // And the copy is right: the naive reference on the copy's first plane.
+    std::vector<cv::Mat> planes;
+    cv::split(region.clone(), planes);
+    std::vector<cv::Mat> got;
+    cv::split(fromCopy, got);
+    const cv::Mat1d reference = ks::test::naiveCorrelation(planes[0], kernel, border);
+    cv::Mat1d gotD;
+    got[0].convertTo(gotD, CV_64F);
+    QVERIFY(cv::norm(gotD, reference, cv::NORM_INF) < 1e-3);
 }
 
 QTEST_APPLESS_MAIN(TestEnginePaths)
