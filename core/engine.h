@@ -45,9 +45,12 @@
 // Gabor kernels (gamma < 1 at oblique angles) from a low-rank SVD: at this
 // tolerance they need 10-14 terms, so the FFT is cheaper.
 //
-// Output: a fresh CV_32F matrix allocated in 2 MiB-aligned memory with a
-// transparent-huge-page hint (first-touching 144 MB in 4 KiB pages costs
-// more than a small filter itself).
+// Output: a new CV_32F matrix in 2 MiB-aligned memory with a transparent-
+// huge-page hint (first-touching 144 MB in 4 KiB pages costs more than a
+// small filter itself). The last large output freed is kept and reused for
+// the next one of the same size (not under ASan), so repeated filtering of
+// one image does not pay for zeroing fresh pages; its old values are all
+// overwritten.
 //
 // Threads: work is cut into strips (each re-reads the kernel's reach), run
 // in bands of 6 strips per thread with cv::parallel_for_. The stop token is
