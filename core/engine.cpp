@@ -324,21 +324,51 @@ cv::Mat extendedStrip(const cv::Mat &src, int y0, int rows, int kh, int kw, Bord
     return ext;
 }
 
-/// Whether strips can be views of src filtered with OpenCV's own border
-/// (see runSeparable): same depth, a mode OpenCV's filters have, a kernel
-/// within the image, and src a whole matrix (a region's neighbours in its
-/// parent must not be read).
-bool canFilterViews(const cv::Mat &src, int inDepth, BorderMode border, int kh, int kw)
-{
-    return inDepth == src.depth() && border != BorderMode::Wrap && !src.isSubmatrix() &&
-           kh / 2 < src.rows && kw / 2 < src.cols;
-}
-
 /// The strip itself inside extendedStrip()'s result.
 cv::Mat stripRoi(const cv::Mat &ext, int rows, int kh, int kw)
 {
     return ext(cv::Rect(kw / 2, kh / 2, ext.cols - (kw - 1), rows));
 }
+
+/// Where the strips of the sepFilter2D and boxFilter paths come from. When
+/// the filter reads the source's own depth, OpenCV has the border mode, the
+/// kernel is within the image and src is a whole matrix, a strip is a view
+/// of the source: an OpenCV filter on an ROI reads the true neighbours from
+/// the whole image and extends its edges by the mode, which saves copying
+/// the image once more. Otherwise (Wrap, double accumulation, kernels
+/// reaching past the whole image, or a source that is itself a region of a
+/// larger matrix, whose edges must get the border, not the parent's pixels)
+/// a strip is an extendedStrip() copy, filtered with zeros outside it.
+class StripSource {
+public:
+    StripSource(const cv::Mat &src, int inDepth, BorderMode border, int kh, int kw)
+        : src_(src), inDepth_(inDepth), border_(border), kh_(kh), kw_(kw),
+          view_(inDepth == src.depth() && border != BorderMode::Wrap && !src.isSubmatrix() &&
+                kh / 2 < src.rows && kw / 2 < src.cols)
+    {
+    }
+
+    /// The border mode to give the OpenCV filter run on strip().
+    int filterBorder() const { return view_ ? toOpenCvBorder(border_) : cv::BORDER_CONSTANT; }
+
+    /// Output rows [y0, y0 + rows) as the filter's input; `copy` keeps the
+    /// extended copy alive when there is one.
+    cv::Mat strip(int y0, int rows, cv::Mat &copy) const
+    {
+        if (view_)
+            return src_.rowRange(y0, y0 + rows);
+        copy = extendedStrip(src_, y0, rows, kh_, kw_, border_, inDepth_);
+        return stripRoi(copy, rows, kh_, kw_);
+    }
+
+private:
+    const cv::Mat &src_;
+    int inDepth_;
+    BorderMode border_;
+    int kh_;
+    int kw_;
+    bool view_;
+};
 
 // ---------------------------------------------------------------------------
 // Separable passes: OpenCV's sepFilter2D (SIMD, dispatched at run time to the
@@ -371,25 +401,12 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
     const cv::Point anchor(kw / 2, kh / 2);
     const int rowsPerStrip = stripRowsFor(costPerValue, src.cols * cn, src.rows, kh);
 
-    // When the filter reads the source's own depth and OpenCV has the border
-    // mode, a strip is a view of the source: sepFilter2D on an ROI reads the
-    // true neighbours from the whole image and extends its edges by the
-    // mode, which saves copying the image once more. Otherwise (Wrap,
-    // double accumulation, kernels reaching past the whole image, or a
-    // source that is itself a region of a larger matrix, whose edges must
-    // get the border, not the parent's pixels) a strip is an extended copy
-    // filtered with zeros outside it.
-    const bool view = canFilterViews(src, inDepth, border, kh, kw);
-    const int filterBorder = view ? toOpenCvBorder(border) : cv::BORDER_CONSTANT;
+    const StripSource strips(src, inDepth, border, kh, kw);
+    const int filterBorder = strips.filterBorder();
 
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
-        cv::Mat ext, in;
-        if (view) {
-            in = src.rowRange(y0, y0 + rows);
-        } else {
-            ext = extendedStrip(src, y0, rows, kh, kw, border, inDepth);
-            in = stripRoi(ext, rows, kh, kw);
-        }
+        cv::Mat copy;
+        const cv::Mat in = strips.strip(y0, rows, copy);
         // Chunks of columns of a few ms each (as narrow as 32 columns: the
         // row pass reads neighbours from the extended strip, so a narrow
         // chunk adds no work), with the stop token checked between them: the
@@ -464,20 +481,13 @@ void runRunningSum(double tap, int kh, int kw, const cv::Mat &src, cv::Mat &dst,
     // Unnormalized 16U sums could overflow OpenCV's 32-bit integer sums:
     // 32F input makes them double (exact for these integers).
     const int inDepth = !normalized && src.depth() == CV_16U ? CV_32F : src.depth();
-    // Strips as views of the source where OpenCV has the border mode (as in
-    // runSeparable), else extended copies filtered with zeros outside.
-    const bool view = canFilterViews(src, inDepth, border, kh, kw);
-    const int filterBorder = view ? toOpenCvBorder(border) : cv::BORDER_CONSTANT;
+    const StripSource strips(src, inDepth, border, kh, kw);
+    const int filterBorder = strips.filterBorder();
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
         if (stop())
             return;
-        cv::Mat ext, in;
-        if (view) {
-            in = src.rowRange(y0, y0 + rows);
-        } else {
-            ext = extendedStrip(src, y0, rows, kh, kw, border, inDepth);
-            in = stripRoi(ext, rows, kh, kw);
-        }
+        cv::Mat copy;
+        const cv::Mat in = strips.strip(y0, rows, copy);
         const int chunk = std::clamp(static_cast<int>(4e6 / (kRunningSum * cn * (rows + kh))),
                                      std::max(4 * kw, 64), std::max(src.cols, 1));
         for (int x0 = 0; x0 < src.cols; x0 += chunk) {
@@ -654,15 +664,6 @@ void correlateRowsFft(const fft::RealDft &dft, const std::complex<double> *kerne
     }
 }
 
-/// A 1-D correlation kernel (taps `stride` values apart) as a 1 x n row.
-cv::Mat spreadRow(const std::vector<double> &taps, int stride)
-{
-    cv::Mat k = cv::Mat::zeros(1, (static_cast<int>(taps.size()) - 1) * stride + 1, CV_64F);
-    for (std::size_t j = 0; j < taps.size(); ++j)
-        k.at<double>(0, static_cast<int>(j) * stride) = taps[j];
-    return k;
-}
-
 /// Row and column lengths of the 1-D transforms for a rank-1 kernel.
 cv::Size separableFftLengths(int kh, int kw, cv::Size size, int channels)
 {
@@ -703,7 +704,8 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
     cv::Mat plane = dst.reshape(1);
 
     const fft::RealDft rowDft(1, n.width);
-    const auto rowK = correlationSpectrum(rowDft, spreadRow(term.row, cn));
+    const auto rowK =
+        correlationSpectrum(rowDft, interleavedKernel(cv::Mat(term.row).reshape(1, 1), cn));
     forEachStrip(src.rows, rowsPerStrip, half(0), [&](int y0, int rows, const StopFlag &stop) {
         if (stop())
             return;
@@ -712,7 +714,7 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
     });
 
     const fft::RealDft colDft(1, n.height);
-    const auto colK = correlationSpectrum(colDft, spreadRow(term.col, 1));
+    const auto colK = correlationSpectrum(colDft, cv::Mat(term.col).reshape(1, 1));
     const int cvBorder = toOpenCvBorder(border);
     forEachStrip(values, valuesPerBlock, half(0.5), [&](int x0, int count, const StopFlag &stop) {
         if (stop())
