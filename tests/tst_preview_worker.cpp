@@ -46,16 +46,7 @@ constexpr int kTimeoutMs = 300000;
 
 cv::Mat randomImage(cv::Size size, int type, std::uint64_t seed)
 {
-    cv::Mat image(size, type);
-    cv::RNG rng(seed);
-    const int depth = CV_MAT_DEPTH(type);
-    if (depth == CV_8U)
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(256));
-    else if (depth == CV_16U)
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(65536));
-    else
-        rng.fill(image, cv::RNG::UNIFORM, cv::Scalar::all(0.0), cv::Scalar::all(1.0));
-    return image;
+    return ks::test::randomImage(size, CV_MAT_DEPTH(type), CV_MAT_CN(type), seed);
 }
 
 Document withFilter(ks::FilterSpec filter, ks::DisplayMapping display = {})
