@@ -13,8 +13,10 @@
 #include <cmath>
 #include <complex>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <stdexcept>
@@ -34,20 +36,41 @@ constexpr int kMaxSvdSide = 127; // SVD cost grows with the cube of the side
 constexpr double kFloatEps = 0x1p-24;
 constexpr double kDoubleEps = 0x1p-53;
 
-// Cost model: nanoseconds per output value on one core, fitted to the
-// reference machine's timings (2 cores, README "Performance"); only ratios
-// matter.
-constexpr double kDirectPerTap = 0.55;
-constexpr double kDirectBase = 12;
-constexpr double kFloatPerTap = 0.18;
-constexpr double kDirectFloatPerTap = 0.25; // filter2D's float SIMD loop, per tap and value
-constexpr int kMaxDirectFloatTaps = 130;    // filter2D's spatial path for float input
-constexpr double kDoublePerTap = 0.7;
-constexpr double kSeparableBase = 1.0;
-constexpr double kRunningSum = 3.0;
-constexpr double kFftPerPointLog = 0.3; // per transform point and log2 of the points (FFTW)
-constexpr double kFftPerPoint = 3.5;    // product, conversions, copies
-constexpr double kTranspose = 2.0;      // per value, both ways, for the vertical 1-D FFT
+// Cost model: nanoseconds per output value on one core, fitted (least
+// squares on relative error, 8-19 % mean error) to timings of every path
+// forced on a 12-megapixel RGB 8-bit image on the reference machine (2
+// cores, README "Performance"); only ratios matter.
+constexpr double kDirectBase = 2.0; // correlate(), double, per value
+constexpr double kDirectPerTap = 0.2;
+constexpr double kDirectFloatBase = 1.2; // filter2D's float SIMD loop
+constexpr double kDirectFloatPerTap = 0.03;
+constexpr int kMaxDirectFloatTaps = 130; // filter2D's spatial path for float input
+// sepFilter2D, per term and per tap (passTaps() of both passes); a tap
+// costs more as the kernel grows (its rows fall out of cache), up to a
+// side of 80.
+constexpr double kFloatPerTerm = 0.37;
+constexpr double kFloatPerTap = 0.036;
+constexpr double kFloatPerTapSide = 0.075 / 64;
+constexpr double kDoublePerTerm = 1.87;
+constexpr double kDoublePerTap = 0.037;
+constexpr double kDoublePerTapSide = 0.50 / 64;
+constexpr int kTapSideCap = 80;
+constexpr double kRunningSum = 1.2;
+// 1-D transforms (runSeparableFft), per transform point.
+constexpr double kFftPerPointLog = 0.25; // per log2 of the length (FFTW)
+constexpr double kFftPerPoint = 1.5;     // product, conversions, copies
+constexpr double kTranspose = 1.0;       // per value, both ways, for the vertical pass
+// 2-D tiles (runFft), per tile point, everything included: 3.3 ns at 2^15
+// points, 0.25 ns more per doubling (cache), 0.62 ns more per doubling of
+// the height beyond 128 rows (FFTW_ESTIMATE's plans for the strided
+// dimension: measured 1.3-1.9x slower than FFTW_MEASURE's from 192 rows,
+// 1.05-1.2x up to 128), and fixed costs per row (236 ns: reading it with
+// its borders) and per tile (1.6 us).
+constexpr double kTileNsAt32K = 3.3;
+constexpr double kTileNsPerDoubling = 0.25;
+constexpr double kTileNsPerTallDoubling = 0.62;
+constexpr double kTileNsPerRow = 236;
+constexpr double kTileNsPerTile = 1590;
 
 double absSum(const std::vector<double> &v)
 {
@@ -88,12 +111,16 @@ double roundingBound(const std::vector<SeparableTerm> &terms, double eps, double
     return bound;
 }
 
-double separableCost(const std::vector<SeparableTerm> &terms, double perTap)
+double separableCost(const std::vector<SeparableTerm> &terms, double perTerm, double perTap,
+                     double perTapSide)
 {
-    double taps = 0;
-    for (const SeparableTerm &t : terms)
-        taps += passTaps(t.col) + passTaps(t.row);
-    return kSeparableBase + perTap * taps;
+    double cost = 0;
+    for (const SeparableTerm &t : terms) {
+        const double side =
+            std::min<double>(static_cast<double>(t.col.size() + t.row.size()) / 2, kTapSideCap);
+        cost += perTerm + (perTap + perTapSide * side) * (passTaps(t.col) + passTaps(t.row));
+    }
+    return cost;
 }
 
 std::vector<double> columnOf(const cv::Mat &m)
@@ -287,6 +314,67 @@ void forEachStrip(int height, int rowsPerStrip, const RunControl &control,
     }
 }
 
+/// Scratch buffers for the strips of one run. A strip borrows a workspace
+/// and gives it back when done, so a run makes (and first-touches) one per
+/// thread at work instead of one per strip: fresh multi-MB buffers cost a
+/// page fault every 4 KiB, which was a sixth of a tiled FFT's time.
+template <class Workspace> class WorkspacePool {
+public:
+    explicit WorkspacePool(std::function<Workspace()> make) : make_(std::move(make)) {}
+
+    class Lease {
+    public:
+        Lease(WorkspacePool &pool, std::unique_ptr<Workspace> w) : pool_(pool), w_(std::move(w)) {}
+        Lease(const Lease &) = delete;
+        Lease &operator=(const Lease &) = delete;
+        ~Lease() { pool_.giveBack(std::move(w_)); }
+        Workspace &operator*() const { return *w_; }
+        Workspace *operator->() const { return w_.get(); }
+
+    private:
+        WorkspacePool &pool_;
+        std::unique_ptr<Workspace> w_;
+    };
+
+    Lease borrow()
+    {
+        {
+            const std::lock_guard lock(mutex_);
+            if (!free_.empty()) {
+                std::unique_ptr<Workspace> w = std::move(free_.back());
+                free_.pop_back();
+                return Lease(*this, std::move(w));
+            }
+        }
+        return Lease(*this, std::make_unique<Workspace>(make_()));
+    }
+
+private:
+    void giveBack(std::unique_ptr<Workspace> w)
+    {
+        const std::lock_guard lock(mutex_);
+        free_.push_back(std::move(w));
+    }
+
+    std::function<Workspace()> make_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<Workspace>> free_;
+};
+
+/// A rows x cols matrix of `type` on buffer's memory (a workspace's),
+/// which grows when it is too small and is otherwise reused: an OpenCV
+/// function given the result as its destination writes into it in place.
+cv::Mat scratch(cv::Mat &buffer, int rows, int cols, int type)
+{
+    const std::size_t bytes = static_cast<std::size_t>(rows) * cols * CV_ELEM_SIZE(type);
+    if (buffer.total() * buffer.elemSize() < bytes) {
+        if (bytes > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+            throw std::bad_alloc();
+        buffer.create(1, static_cast<int>(bytes), CV_8U);
+    }
+    return cv::Mat(rows, cols, type, buffer.data);
+}
+
 /// Rows per strip so that one strip is a few ms of work (a stop request is
 /// seen well within 50 ms), at least twice the kernel height so the re-read
 /// overlap stays a modest overhead, and no more than the strips needed to
@@ -300,28 +388,89 @@ int stripRowsFor(double costPerValue, int values, int height, int kh)
 }
 
 /// Output rows [y0, y0 + rows) of src with the kernel's whole reach around
-/// them, converted to `depth`: rows beyond the image from
-/// cv::borderInterpolate (zeros for Constant), columns by copyMakeBorder, as
-/// correlate() does; both handle every mode and kernels larger than the
-/// image. The result's ROI at (kw / 2, kh / 2) is the strip itself, so an
+/// them, converted to `depth`, into ext (reallocated only when its size or
+/// type differs, so a workspace's buffer serves strip after strip): rows
+/// and columns beyond the image from cv::borderInterpolate (zeros for
+/// Constant), as correlate() does, for every mode and kernels larger than
+/// the image. ext's ROI at (kw / 2, kh / 2) is the strip itself, so an
 /// OpenCV filter run on that ROI without BORDER_ISOLATED reads the true
 /// neighbourhood from the parent.
-cv::Mat extendedStrip(const cv::Mat &src, int y0, int rows, int kh, int kw, BorderMode border,
-                      int depth)
+void extendedStrip(const cv::Mat &src, int y0, int rows, int kh, int kw, BorderMode border,
+                   int depth, cv::Mat &ext)
 {
     const int cvBorder = toOpenCvBorder(border);
-    cv::Mat tall(rows + kh - 1, src.cols, CV_MAKETYPE(depth, src.channels()));
-    for (int i = 0; i < tall.rows; ++i) {
+    const int left = kw / 2;
+    ext.create(rows + kh - 1, src.cols + kw - 1, CV_MAKETYPE(depth, src.channels()));
+    const std::size_t pixelBytes = ext.elemSize();
+    for (int i = 0; i < ext.rows; ++i) {
         const int from = cv::borderInterpolate(y0 + i - kh / 2, src.rows, cvBorder);
-        if (from < 0)
-            tall.row(i).setTo(cv::Scalar::all(0));
-        else
-            src.row(from).convertTo(tall.row(i), depth);
+        if (from < 0) {
+            ext.row(i).setTo(cv::Scalar::all(0));
+            continue;
+        }
+        src.row(from).convertTo(ext.row(i).colRange(left, left + src.cols), depth);
+        uchar *row = ext.ptr(i);
+        for (int j = 0; j < ext.cols; ++j) {
+            if (j == left) {
+                j = left + src.cols - 1; // the image's own pixels are in place
+                continue;
+            }
+            const int q = cv::borderInterpolate(j - left, src.cols, cvBorder);
+            if (q < 0)
+                std::memset(row + j * pixelBytes, 0, pixelBytes);
+            else
+                std::memcpy(row + j * pixelBytes, row + (left + q) * pixelBytes, pixelBytes);
+        }
     }
-    cv::Mat ext;
-    cv::copyMakeBorder(tall, ext, 0, 0, kw / 2, kw - 1 - kw / 2, cvBorder | cv::BORDER_ISOLATED,
-                       cv::Scalar::all(0));
-    return ext;
+}
+
+/// Value i of a one-channel row of depth 8U, 16U, 32F or 64F.
+double valueAt(const cv::Mat &row, int i)
+{
+    switch (row.depth()) {
+    case CV_8U:
+        return row.ptr<uchar>()[i];
+    case CV_16U:
+        return row.ptr<ushort>()[i];
+    case CV_32F:
+        return row.ptr<float>()[i];
+    case CV_64F:
+        return row.ptr<double>()[i];
+    default:
+        throw std::invalid_argument("engine: unsupported image depth");
+    }
+}
+
+/// Values [first, first + count) of image row y extended by the border
+/// (both may lie outside the image: rows by cv::borderInterpolate, values a
+/// pixel's channels at a time, zeros for Constant), converted to double:
+/// what extendedStrip() holds, read straight into a transform's buffer.
+void readExtendedRow(const cv::Mat &src, int y, int first, int count, int cvBorder, double *out)
+{
+    const int cn = src.channels();
+    const int values = src.cols * cn;
+    const int from = cv::borderInterpolate(y, src.rows, cvBorder);
+    if (from < 0) {
+        std::fill(out, out + count, 0.0);
+        return;
+    }
+    const cv::Mat row = src.row(from).reshape(1);
+    const int lo = std::clamp(first, 0, values);
+    const int hi = std::clamp(first + count, lo, values);
+    if (hi > lo)
+        row.colRange(lo, hi).convertTo(cv::Mat(1, hi - lo, CV_64F, out + (lo - first)), CV_64F);
+    auto border = [&](int i) {
+        const int v = first + i;
+        const int pixel = v >= 0 ? v / cn : -((-v + cn - 1) / cn);
+        const int channel = v - pixel * cn;
+        const int q = cv::borderInterpolate(pixel, src.cols, cvBorder);
+        out[i] = q < 0 ? 0.0 : valueAt(row, q * cn + channel);
+    };
+    const int left = std::clamp(lo - first, 0, count);
+    for (int i = 0; i < left; ++i)
+        border(i);
+    for (int i = std::clamp(hi - first, left, count); i < count; ++i)
+        border(i);
 }
 
 /// The strip itself inside extendedStrip()'s result.
@@ -351,13 +500,13 @@ public:
     /// The border mode to give the OpenCV filter run on strip().
     int filterBorder() const { return view_ ? toOpenCvBorder(border_) : cv::BORDER_CONSTANT; }
 
-    /// Output rows [y0, y0 + rows) as the filter's input; `copy` keeps the
-    /// extended copy alive when there is one.
+    /// Output rows [y0, y0 + rows) as the filter's input; `copy` holds the
+    /// extended copy when there is one (a workspace's, reused).
     cv::Mat strip(int y0, int rows, cv::Mat &copy) const
     {
         if (view_)
             return src_.rowRange(y0, y0 + rows);
-        copy = extendedStrip(src_, y0, rows, kh_, kw_, border_, inDepth_);
+        extendedStrip(src_, y0, rows, kh_, kw_, border_, inDepth_, copy);
         return stripRoi(copy, rows, kh_, kw_);
     }
 
@@ -404,9 +553,16 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
     const StripSource strips(src, inDepth, border, kh, kw);
     const int filterBorder = strips.filterBorder();
 
+    struct Workspace {
+        cv::Mat copy; // the extended strip, when the strips are copies
+        cv::Mat acc;  // double accumulation
+        cv::Mat part; // a later term's result
+    };
+    WorkspacePool<Workspace> pool([] { return Workspace{}; });
+
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
-        cv::Mat copy;
-        const cv::Mat in = strips.strip(y0, rows, copy);
+        const auto ws = pool.borrow();
+        const cv::Mat in = strips.strip(y0, rows, ws->copy);
         // Chunks of columns of a few ms each (as narrow as 32 columns: the
         // row pass reads neighbours from the extended strip, so a narrow
         // chunk adds no work), with the stop token checked between them: the
@@ -418,9 +574,10 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
             const cv::Range columns(x0, std::min(src.cols, x0 + chunk));
             const cv::Mat inChunk = in.colRange(columns);
             cv::Mat out = dst.rowRange(y0, y0 + rows).colRange(columns);
+            const int type = CV_MAKETYPE(accDepth, cn);
             const bool direct = accDepth == CV_32F;
-            cv::Mat acc = direct ? out : cv::Mat();
-            cv::Mat part;
+            cv::Mat acc = direct ? out : scratch(ws->acc, rows, columns.size(), type);
+            cv::Mat part = scratch(ws->part, rows, columns.size(), type);
             for (std::size_t t = 0; t < kernels.size(); ++t) {
                 if (stop())
                     return;
@@ -428,7 +585,7 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
                 cv::sepFilter2D(inChunk, target, accDepth, kernels[t].first, kernels[t].second,
                                 anchor, 0, filterBorder);
                 if (t > 0)
-                    acc += part;
+                    cv::add(acc, part, acc);
             }
             if (!direct)
                 acc.convertTo(out, CV_32F);
@@ -451,15 +608,21 @@ void runDirectFloat(const cv::Mat &kernel, const cv::Mat &src, cv::Mat &dst, Bor
     kernel.convertTo(taps, CV_32F);
     const cv::Point anchor(kw / 2, kh / 2);
     const int rowsPerStrip = stripRowsFor(costPerValue, src.cols * cn, src.rows, kh);
+    struct Workspace {
+        cv::Mat ext;
+        cv::Mat out;
+    };
+    WorkspacePool<Workspace> pool([] { return Workspace{}; });
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
         if (stop())
             return;
+        const auto ws = pool.borrow();
         // Float input: filter2D keeps float kernels under 130 taps on its
         // SIMD loop (8-bit input would switch to a DFT from 50 taps).
-        const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, CV_32F);
-        cv::Mat out;
-        cv::filter2D(ext, out, CV_32F, taps, anchor, 0, cv::BORDER_CONSTANT | cv::BORDER_ISOLATED);
-        stripRoi(out, rows, kh, kw).copyTo(dst.rowRange(y0, y0 + rows));
+        extendedStrip(src, y0, rows, kh, kw, border, CV_32F, ws->ext);
+        cv::filter2D(ws->ext, ws->out, CV_32F, taps, anchor, 0,
+                     cv::BORDER_CONSTANT | cv::BORDER_ISOLATED);
+        stripRoi(ws->out, rows, kh, kw).copyTo(dst.rowRange(y0, y0 + rows));
     });
 }
 
@@ -483,11 +646,16 @@ void runRunningSum(double tap, int kh, int kw, const cv::Mat &src, cv::Mat &dst,
     const int inDepth = !normalized && src.depth() == CV_16U ? CV_32F : src.depth();
     const StripSource strips(src, inDepth, border, kh, kw);
     const int filterBorder = strips.filterBorder();
+    struct Workspace {
+        cv::Mat copy; // the extended strip, when the strips are copies
+        cv::Mat sums; // unnormalized sums in double
+    };
+    WorkspacePool<Workspace> pool([] { return Workspace{}; });
     forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
         if (stop())
             return;
-        cv::Mat copy;
-        const cv::Mat in = strips.strip(y0, rows, copy);
+        const auto ws = pool.borrow();
+        const cv::Mat in = strips.strip(y0, rows, ws->copy);
         const int chunk = std::clamp(static_cast<int>(4e6 / (kRunningSum * cn * (rows + kh))),
                                      std::max(4 * kw, 64), std::max(src.cols, 1));
         for (int x0 = 0; x0 < src.cols; x0 += chunk) {
@@ -501,7 +669,7 @@ void runRunningSum(double tap, int kh, int kw, const cv::Mat &src, cv::Mat &dst,
                 cv::boxFilter(inChunk, out, CV_32F, cv::Size(kw, kh), cv::Point(kw / 2, kh / 2),
                               true, filterBorder);
             } else {
-                cv::Mat sums;
+                cv::Mat sums = scratch(ws->sums, out.rows, out.cols, CV_64FC(cn));
                 cv::boxFilter(inChunk, sums, CV_64F, cv::Size(kw, kh), cv::Point(kw / 2, kh / 2),
                               false, filterBorder);
                 sums.convertTo(out, CV_32F, tap);
@@ -571,7 +739,11 @@ double fftCost(cv::Size t, int kh, int kwv, int rows, int values)
     const double threads = std::max(1, cv::getNumThreads());
     const double balancedBands = std::ceil(bands / threads) * threads;
     const double points = static_cast<double>(t.width) * t.height;
-    const double tileNs = (kFftPerPointLog * std::log2(points) + kFftPerPoint) * points;
+    const double tall = std::max(0.0, std::log2(t.height / 128.0));
+    const double tileNs = (kTileNsAt32K + kTileNsPerDoubling * std::log2(points / 32768.0) +
+                           kTileNsPerTallDoubling * tall) *
+                              points +
+                          kTileNsPerRow * t.height + kTileNsPerTile;
     return tileNs * balancedBands * across / (static_cast<double>(rows) * values);
 }
 
@@ -616,52 +788,64 @@ void runFft(const cv::Mat &kernel, cv::Size tile, const cv::Mat &src, cv::Mat &d
     const int outValuesPerTile = tile.width - kwv + 1;
     const fft::RealDft dft(tile.height, tile.width);
     const fft::Buffer<std::complex<double>> kernelSpectrum = correlationSpectrum(dft, kv);
+    const int cvBorder = toOpenCvBorder(border);
+    // The extended image's values [x, x + n) are the source's [x - shift, ...).
+    const int shift = (kw / 2) * cn;
     cv::Mat plane = dst.reshape(1);
+    struct Workspace {
+        fft::Buffer<double> tile;
+        fft::Buffer<std::complex<double>> spectrum;
+    };
+    WorkspacePool<Workspace> pool([&dft] {
+        return Workspace{fft::realBuffer(dft.points()), fft::complexBuffer(dft.spectrumSize())};
+    });
 
     forEachStrip(src.rows, outRowsPerTile, control, [&](int y0, int rows, const StopFlag &stop) {
-        // The band in the source's own depth (small); tiles convert to double.
-        const cv::Mat ext = extendedStrip(src, y0, rows, kh, kw, border, src.depth());
-        const cv::Mat band = ext.reshape(1);
-        const fft::Buffer<double> buffer = fft::realBuffer(dft.points());
-        const fft::Buffer<std::complex<double>> spectrum = fft::complexBuffer(dft.spectrumSize());
-        cv::Mat in(tile, CV_64F, buffer.get());
+        const auto ws = pool.borrow();
+        double *const in = ws->tile.get();
+        const int inRows = rows + kh - 1;
         for (int x0 = 0; x0 < values; x0 += outValuesPerTile) {
             if (stop())
                 return;
-            const int inValues = std::min(tile.width, band.cols - x0);
+            // Each tile reads its rows straight from the source, borders
+            // resolved per value: no extended copy of the strip.
+            const int inValues = std::min(tile.width, values + kwv - 1 - x0);
             const int outValues = std::min(outValuesPerTile, values - x0);
-            band(cv::Rect(x0, 0, inValues, band.rows))
-                .convertTo(in(cv::Rect(0, 0, inValues, band.rows)), CV_64F);
-            if (inValues < tile.width)
-                in(cv::Rect(inValues, 0, tile.width - inValues, band.rows)).setTo(0);
-            if (band.rows < tile.height)
-                in.rowRange(band.rows, tile.height).setTo(0);
-            dft.forward(buffer.get(), spectrum.get());
-            fft::multiply(spectrum.get(), kernelSpectrum.get(), dft.spectrumSize());
-            dft.inverse(spectrum.get(), buffer.get()); // the tile is no longer needed
-            in(cv::Rect(0, 0, outValues, rows))
+            for (int i = 0; i < inRows; ++i) {
+                double *row = in + static_cast<std::ptrdiff_t>(i) * tile.width;
+                readExtendedRow(src, y0 - kh / 2 + i, x0 - shift, inValues, cvBorder, row);
+                std::fill(row + inValues, row + tile.width, 0.0);
+            }
+            std::fill(in + static_cast<std::ptrdiff_t>(inRows) * tile.width,
+                      in + static_cast<std::ptrdiff_t>(tile.height) * tile.width, 0.0);
+            dft.forward(in, ws->spectrum.get());
+            fft::multiply(ws->spectrum.get(), kernelSpectrum.get(), dft.spectrumSize());
+            dft.inverse(ws->spectrum.get(), in); // the tile is no longer needed
+            cv::Mat(tile, CV_64F, in)(cv::Rect(0, 0, outValues, rows))
                 .convertTo(plane.rowRange(y0, y0 + rows).colRange(x0, x0 + outValues), CV_32F);
         }
     });
 }
 
-/// out (CV_32F, a header onto the destination) = each row of `in` (any
-/// depth, at most dft.cols() values, zero padded) correlated with the kernel
-/// whose correlationSpectrum() is given, its first out.cols values.
-void correlateRowsFft(const fft::RealDft &dft, const std::complex<double> *kernelSpectrum,
-                      const cv::Mat &in, cv::Mat out)
+/// Scratch for the 1-D transforms: a transform's buffers and two float
+/// matrices for the column pass.
+struct RowFftWorkspace {
+    fft::Buffer<double> buffer;
+    fft::Buffer<std::complex<double>> spectrum;
+    cv::Mat columns;    // a block of columns, transposed to rows
+    cv::Mat correlated; // the same, correlated
+};
+
+/// out (CV_32F, count values) = the row in ws.buffer (dft.cols() values,
+/// zero padded) correlated with the kernel whose correlationSpectrum() is
+/// given, its first count values.
+void correlateRowFft(const fft::RealDft &dft, const std::complex<double> *kernelSpectrum,
+                     RowFftWorkspace &ws, float *out, int count)
 {
-    const fft::Buffer<double> buffer = fft::realBuffer(dft.points());
-    const fft::Buffer<std::complex<double>> spectrum = fft::complexBuffer(dft.spectrumSize());
-    cv::Mat row(1, dft.cols(), CV_64F, buffer.get());
-    for (int r = 0; r < in.rows; ++r) {
-        in.row(r).convertTo(row.colRange(0, in.cols), CV_64F);
-        row.colRange(in.cols, dft.cols()).setTo(0);
-        dft.forward(buffer.get(), spectrum.get());
-        fft::multiply(spectrum.get(), kernelSpectrum, dft.spectrumSize());
-        dft.inverse(spectrum.get(), buffer.get());
-        row.colRange(0, out.cols).convertTo(out.row(r), CV_32F);
-    }
+    dft.forward(ws.buffer.get(), ws.spectrum.get());
+    fft::multiply(ws.spectrum.get(), kernelSpectrum, dft.spectrumSize());
+    dft.inverse(ws.spectrum.get(), ws.buffer.get());
+    cv::Mat(1, count, CV_64F, ws.buffer.get()).convertTo(cv::Mat(1, count, CV_32F, out), CV_32F);
 }
 
 /// Row and column lengths of the 1-D transforms for a rank-1 kernel.
@@ -703,38 +887,46 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
     };
     cv::Mat plane = dst.reshape(1);
 
+    const int cvBorder = toOpenCvBorder(border);
+    WorkspacePool<RowFftWorkspace> pool([length = std::max(n.width, n.height)] {
+        return RowFftWorkspace{fft::realBuffer(static_cast<std::size_t>(length)),
+                               fft::complexBuffer(static_cast<std::size_t>(length) / 2 + 1),
+                               cv::Mat(), cv::Mat()};
+    });
+
     const fft::RealDft rowDft(1, n.width);
     const auto rowK =
         correlationSpectrum(rowDft, interleavedKernel(cv::Mat(term.row).reshape(1, 1), cn));
+    const int rowInput = (src.cols + kw - 1) * cn;
     forEachStrip(src.rows, rowsPerStrip, half(0), [&](int y0, int rows, const StopFlag &stop) {
         if (stop())
             return;
-        const cv::Mat ext = extendedStrip(src, y0, rows, 1, kw, border, src.depth()).reshape(1);
-        correlateRowsFft(rowDft, rowK.get(), ext, plane.rowRange(y0, y0 + rows));
+        const auto ws = pool.borrow();
+        for (int y = y0; y < y0 + rows; ++y) {
+            readExtendedRow(src, y, -(kw / 2) * cn, rowInput, cvBorder, ws->buffer.get());
+            std::fill(ws->buffer.get() + rowInput, ws->buffer.get() + n.width, 0.0);
+            correlateRowFft(rowDft, rowK.get(), *ws, plane.ptr<float>(y), values);
+        }
     });
 
     const fft::RealDft colDft(1, n.height);
     const auto colK = correlationSpectrum(colDft, cv::Mat(term.col).reshape(1, 1));
-    const int cvBorder = toOpenCvBorder(border);
+    const int colInput = src.rows + kh - 1;
     forEachStrip(values, valuesPerBlock, half(0.5), [&](int x0, int count, const StopFlag &stop) {
         if (stop())
             return;
-        // The block's columns extended up and down, then transposed to rows.
-        cv::Mat tall(src.rows + kh - 1, count, CV_32F);
-        for (int i = 0; i < tall.rows; ++i) {
-            const int from = cv::borderInterpolate(i - kh / 2, src.rows, cvBorder);
-            if (from < 0)
-                tall.row(i).setTo(0);
-            else
-                plane.row(from).colRange(x0, x0 + count).copyTo(tall.row(i));
+        const auto ws = pool.borrow();
+        // The block's columns as rows; each read extended by the border.
+        cv::Mat columns = scratch(ws->columns, count, src.rows, CV_32F);
+        cv::transpose(plane.colRange(x0, x0 + count), columns);
+        cv::Mat correlated = scratch(ws->correlated, count, src.rows, CV_32F);
+        for (int r = 0; r < count; ++r) {
+            readExtendedRow(columns, r, -(kh / 2), colInput, cvBorder, ws->buffer.get());
+            std::fill(ws->buffer.get() + colInput, ws->buffer.get() + n.height, 0.0);
+            correlateRowFft(colDft, colK.get(), *ws, correlated.ptr<float>(r), src.rows);
         }
-        cv::Mat tallT;
-        cv::transpose(tall, tallT);
-        cv::Mat out(count, src.rows, CV_32F);
-        correlateRowsFft(colDft, colK.get(), tallT, out);
-        cv::Mat outT;
-        cv::transpose(out, outT);
-        outT.copyTo(plane.colRange(x0, x0 + count));
+        cv::Mat block = plane.colRange(x0, x0 + count);
+        cv::transpose(correlated, block); // in place: the block has the result's size
     });
 }
 
@@ -896,7 +1088,7 @@ EnginePlan planCorrelation(const cv::Mat &kernel, const std::vector<SeparableTer
     if (kh * kw < kMaxDirectFloatTaps) {
         EnginePlan p;
         p.path = EnginePath::DirectFloat;
-        p.cost = kSeparableBase + kDirectFloatPerTap * kh * kw;
+        p.cost = kDirectFloatBase + kDirectFloatPerTap * kh * kw;
         p.errorBound = static_cast<double>(kh * kw + 4) * kFloatEps *
                        cv::norm(kernel, cv::NORM_L1) * maxAbsInput;
         consider(std::move(p));
@@ -914,14 +1106,16 @@ EnginePlan planCorrelation(const cv::Mat &kernel, const std::vector<SeparableTer
     }
 
     auto considerTerms = [&](const std::vector<SeparableTerm> &terms, double extraBound) {
-        for (const auto &[path, eps, perTap] :
-             {std::tuple{EnginePath::SeparableFloat, kFloatEps, kFloatPerTap},
-              std::tuple{EnginePath::SeparableDouble, kDoubleEps, kDoublePerTap}}) {
+        for (const auto &[path, eps, perTerm, perTap, perTapSide] :
+             {std::tuple{EnginePath::SeparableFloat, kFloatEps, kFloatPerTerm, kFloatPerTap,
+                         kFloatPerTapSide},
+              std::tuple{EnginePath::SeparableDouble, kDoubleEps, kDoublePerTerm, kDoublePerTap,
+                         kDoublePerTapSide}}) {
             EnginePlan p;
             p.path = path;
             p.terms = terms;
             p.errorBound = extraBound + roundingBound(terms, eps, maxAbsInput);
-            p.cost = separableCost(terms, perTap);
+            p.cost = separableCost(terms, perTerm, perTap, perTapSide);
             consider(std::move(p));
         }
         if (terms.size() == 1) {

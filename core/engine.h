@@ -53,7 +53,10 @@
 // overwritten.
 //
 // Threads: work is cut into strips (each re-reads the kernel's reach), run
-// in bands of 6 strips per thread with cv::parallel_for_. The stop token is
+// in bands of 6 strips per thread with cv::parallel_for_. A strip borrows
+// its scratch buffers (extended copies, transform buffers, partial sums)
+// from a pool kept for the call, so a call allocates them once per thread,
+// not once per strip; FFT tiles read their rows straight from the source. The stop token is
 // checked before every strip, between a strip's steps (a term, a tile's
 // transform: a few ms each) and between bands; progress is reported between
 // bands on the calling thread.

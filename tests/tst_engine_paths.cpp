@@ -139,7 +139,7 @@ void TestEnginePaths::everyPathMatchesNaive_data()
               EnginePath::SeparableFloat, EnginePath::SeparableDouble, EnginePath::Fft,
               EnginePath::SeparableFft})
             for (const cv::Size size : sizes)
-                for (const int type : {CV_8UC1, CV_8UC3, CV_32FC1, CV_16UC4})
+                for (const int type : {CV_8UC1, CV_8UC3, CV_32FC1, CV_16UC4, CV_64FC2})
                     for (const BorderMode border : ks::kAllBorderModes) {
                         const bool box = std::holds_alternative<ks::BoxSpec>(kernels[k].spec);
                         if (path == EnginePath::RunningSum && !box)
