@@ -128,15 +128,21 @@ struct PreviewFigures {
     double exactMs = 0;
 };
 
-/// Waits (running the event loop) until done() or timeoutMs passed.
+/// Waits (running the event loop) until done() or timeoutMs passed. The
+/// thread sleeps between events, as the window's event loop does: a 1 ms
+/// timer wakes it to check done(). (processEvents with a time limit never
+/// sleeps: it would spin one of the two cores the workers run on.)
 bool waitFor(const std::function<bool()> &done, int timeoutMs)
 {
     QElapsedTimer timer;
     timer.start();
+    QTimer tick;
+    tick.setTimerType(Qt::PreciseTimer);
+    tick.start(1);
     while (!done()) {
         if (timer.elapsed() > timeoutMs)
             return false;
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 10);
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
     }
     return true;
 }
