@@ -523,13 +523,13 @@ private:
 // Separable passes: OpenCV's sepFilter2D (SIMD, dispatched at run time to the
 // CPU's widest vectors) on every strip, term after term.
 
-/// Depth the source is handed to sepFilter2D at: 8U, 16U and 32F directly
-/// for float accumulation (exact conversions inside the row filter); double
-/// accumulation and 64F input go through T.
+/// Depth the source is handed to sepFilter2D at: its own (exact conversions
+/// inside the row filter, and strips can be views of the source), except
+/// 64F input for float accumulation, which goes through 32F.
 int filterSourceDepth(int srcDepth, int accDepth)
 {
     if (accDepth == CV_64F)
-        return CV_64F;
+        return srcDepth;
     return srcDepth == CV_64F ? CV_32F : srcDepth;
 }
 
