@@ -172,7 +172,9 @@ std::vector<Case> allCases(const cv::Mat &image)
                 std::snprintf(name, sizeof name, "gabor_k%d_t%g_g%g", k, theta, gamma);
                 cases.push_back({name, g, filter2dBaseline(g)});
             }
-    for (double sigma : {1.0, 3.0, 10.0, 30.0, 100.0}) {
+    // Sigma 2 and 8 as well: the derivative cases' sigmas, whose goal is
+    // relative to the Gaussian at the same sigma.
+    for (double sigma : {1.0, 2.0, 3.0, 8.0, 10.0, 30.0, 100.0}) {
         cases.push_back({"gaussian_s" + std::to_string(static_cast<int>(sigma)),
                          ks::GaussianSpec{.ksize = 0, .sigma = sigma},
                          [&image, sigma, border, out = std::make_shared<cv::Mat>()] {
