@@ -11,11 +11,8 @@ PreviewController::PreviewController(QObject *parent)
     : QObject(parent), worker_(std::make_unique<PreviewWorker>())
 {
     qRegisterMetaType<PreviewResult>();
-    // Queued: the worker emits on its own thread; these run on ours.
-    connect(worker_.get(), &PreviewWorker::resultReady, this, &PreviewController::deliver,
-            Qt::QueuedConnection);
-    connect(worker_.get(), &PreviewWorker::failed, this, &PreviewController::fail,
-            Qt::QueuedConnection);
+    // The worker announces its outcomes on our thread (see PreviewWorker).
+    connect(worker_.get(), &PreviewWorker::outcomesQueued, this, &PreviewController::drain);
 }
 
 PreviewController::~PreviewController()
@@ -109,6 +106,21 @@ void PreviewController::request()
     if (source_.empty())
         completed_ = generation_;
     updateBusy();
+}
+
+void PreviewController::drain()
+{
+    // One at a time: a receiver that runs the event loop drains the newer
+    // ones itself, still in order.
+    while (worker_) {
+        std::optional<PreviewOutcome> outcome = worker_->takeOutcome();
+        if (!outcome)
+            return;
+        if (outcome->result)
+            deliver(*outcome->result);
+        else
+            fail(outcome->generation, outcome->message);
+    }
 }
 
 void PreviewController::deliver(const PreviewResult &result)

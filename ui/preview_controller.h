@@ -135,6 +135,8 @@ private:
 
     Plan plan() const;
     void request();
+    /// Delivers the worker's queued outcomes, in order.
+    void drain();
     void deliver(const PreviewResult &result);
     void fail(quint64 generation, const QString &message);
     void updateBusy();

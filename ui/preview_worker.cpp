@@ -11,9 +11,15 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <exception>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -40,8 +46,14 @@ QString joined(const std::vector<std::string> &lines)
 
 } // namespace
 
-PreviewWorker::PreviewWorker(QObject *parent) : QObject(parent)
+PreviewWorker::PreviewWorker(QObject *parent)
+    : QObject(parent), wake_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC))
 {
+    if (wake_ < 0)
+        throw std::system_error(errno, std::generic_category(),
+                                "the preview cannot create its wake-up descriptor");
+    wakeNotifier_ = std::make_unique<QSocketNotifier>(wake_, QSocketNotifier::Read);
+    connect(wakeNotifier_.get(), &QSocketNotifier::activated, this, &PreviewWorker::outcomesQueued);
 }
 
 PreviewWorker::~PreviewWorker()
@@ -54,6 +66,8 @@ PreviewWorker::~PreviewWorker()
     condition_.notify_one();
     if (thread_.joinable())
         thread_.join();
+    wakeNotifier_.reset(); // before its descriptor closes
+    ::close(wake_);
 }
 
 void PreviewWorker::render(PreviewRequest request)
@@ -78,6 +92,36 @@ void PreviewWorker::setComputeObserver(std::function<void()> observer)
 int PreviewWorker::cancelledComputations() const
 {
     return cancelled_.load();
+}
+
+void PreviewWorker::publish(PreviewOutcome outcome)
+{
+    const std::lock_guard lock(outcomesMutex_);
+    outcomes_.push_back(std::move(outcome));
+    if (!announced_) {
+        // One increment until the GUI thread has taken everything: the
+        // counter cannot overflow, so the write cannot fail.
+        const std::uint64_t one = 1;
+        [[maybe_unused]] const ssize_t written = ::write(wake_, &one, sizeof one);
+        announced_ = true;
+    }
+}
+
+std::optional<PreviewOutcome> PreviewWorker::takeOutcome()
+{
+    const std::lock_guard lock(outcomesMutex_);
+    if (outcomes_.empty()) {
+        if (announced_) {
+            // Everything taken: clear the descriptor so the notifier rests.
+            std::uint64_t count = 0;
+            [[maybe_unused]] const ssize_t drained = ::read(wake_, &count, sizeof count);
+            announced_ = false;
+        }
+        return std::nullopt;
+    }
+    PreviewOutcome outcome = std::move(outcomes_.front());
+    outcomes_.pop_front();
+    return outcome;
 }
 
 void PreviewWorker::run()
@@ -122,20 +166,20 @@ void PreviewWorker::compute(const PreviewRequest &request, const std::stop_token
                 result.draft = true;
                 if (stale())
                     return;
-                emit resultReady(result);
+                publish({std::move(result), 0, {}});
             }
             const PreviewResult quick =
                 scaledResult(request, request.quickScale, quick_, downscaled_, control, observer);
             if (stale())
                 return;
-            emit resultReady(quick);
+            publish({quick, 0, {}});
         }
         if (!request.visible.empty()) {
             const std::optional<PreviewResult> partial = partialResult(request, control, observer);
             if (stale())
                 return;
             if (partial)
-                emit resultReady(*partial);
+                publish({*partial, 0, {}});
         }
         beforePipeline(observer);
         const PipelineOutput out = runPipeline(request.source, request.document, CV_8U, control);
@@ -148,15 +192,16 @@ void PreviewWorker::compute(const PreviewRequest &request, const std::stop_token
         exact.output = out.output;
         exact.response = out.response.values;
         exact.note = joined(out.warnings);
-        emit resultReady(exact);
+        publish({std::move(exact), 0, {}});
     } catch (const Cancelled &) {
         cancelled_.fetch_add(1);
     } catch (const std::exception &e) {
         if (!stale())
-            emit failed(request.generation, QString::fromLocal8Bit(e.what()));
+            publish({std::nullopt, request.generation, QString::fromLocal8Bit(e.what())});
     } catch (...) {
         if (!stale())
-            emit failed(request.generation, tr("the preview failed with an unknown error"));
+            publish(
+                {std::nullopt, request.generation, tr("the preview failed with an unknown error")});
     }
 }
 

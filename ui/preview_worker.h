@@ -2,7 +2,12 @@
 // Mandelbrot example: one long-lived thread; render() copies the request
 // under a mutex and wakes the thread or cancels its running computation;
 // run() works on its own copy without the lock and sleeps when idle; the
-// destructor aborts, wakes and joins. Results leave by value in signals.
+// destructor aborts, wakes and joins. Results leave by value through a
+// queue guarded by a std::mutex; the worker thread announces them on an
+// eventfd, which a QSocketNotifier on the GUI thread turns into a signal
+// there. No Qt object crosses threads on the way, so ThreadSanitizer sees
+// the whole hand-off (Qt's queued connections post events through
+// futex-based locks inside uninstrumented Qt, which it cannot see).
 //
 // The thread is a std::thread with std::mutex and std::condition_variable
 // rather than a QThread with QMutex and QWaitCondition: ThreadSanitizer sees
@@ -14,16 +19,26 @@
 #include "preview_controller.h"
 
 #include <QObject>
+#include <QSocketNotifier>
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stop_token>
 #include <thread>
 
 namespace ks {
+
+/// What a computation produced: a result, or a failure of its generation.
+struct PreviewOutcome {
+    std::optional<PreviewResult> result; ///< empty: failed
+    quint64 generation = 0;              ///< of the failure
+    QString message;                     ///< the failure's one-line reason
+};
 
 /// Everything one computation needs, by value.
 struct PreviewRequest {
@@ -57,14 +72,20 @@ public:
     /// Pipeline runs stopped by their cancellation token so far.
     int cancelledComputations() const;
 
+    /// The oldest outcome not yet taken, if any; any thread. Never one of a
+    /// generation older than the newest rendered when it was queued.
+    std::optional<PreviewOutcome> takeOutcome();
+
 signals:
-    /// Emitted on the worker thread; never for a generation older than the
-    /// newest rendered one.
-    void resultReady(const ks::PreviewResult &result);
-    void failed(quint64 generation, const QString &message);
+    /// Emitted on the thread this object lives on (the GUI thread) when
+    /// outcomes are waiting: take them with takeOutcome() until it returns
+    /// nothing, which also rearms the signal.
+    void outcomesQueued();
 
 private:
     void run();
+    /// Queues an outcome and announces it.
+    void publish(PreviewOutcome outcome);
     void compute(const PreviewRequest &request, const std::stop_token &stop,
                  const std::function<void()> &observer);
     struct Downscaled {
@@ -113,6 +134,12 @@ private:
 
     std::atomic<quint64> newest_{0}; ///< generation of the newest rendered request
     std::atomic<int> cancelled_{0};
+
+    std::mutex outcomesMutex_;
+    std::deque<PreviewOutcome> outcomes_; ///< guarded by outcomesMutex_
+    bool announced_ = false;              ///< guarded by outcomesMutex_: wake_ is readable
+    int wake_ = -1;                       ///< eventfd: the worker writes, the GUI thread reads
+    std::unique_ptr<QSocketNotifier> wakeNotifier_; ///< GUI thread
 
     // Worker thread only.
     Downscaled downscaled_;
