@@ -577,7 +577,8 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
             const int type = CV_MAKETYPE(accDepth, cn);
             const bool direct = accDepth == CV_32F;
             cv::Mat acc = direct ? out : scratch(ws->acc, rows, columns.size(), type);
-            cv::Mat part = scratch(ws->part, rows, columns.size(), type);
+            cv::Mat part =
+                kernels.size() > 1 ? scratch(ws->part, rows, columns.size(), type) : cv::Mat();
             for (std::size_t t = 0; t < kernels.size(); ++t) {
                 if (stop())
                     return;
