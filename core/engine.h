@@ -14,7 +14,10 @@
 //    per pixel whatever the size.
 //  - SeparableFloat / SeparableDouble: kernel = sum of r outer products
 //    col_t (x) row_t, each run by cv::sepFilter2D on a strip that already
-//    holds the kernel's reach. The terms come in closed form for Gaussian
+//    holds the kernel's reach; in float on CPUs with AVX and FMA, from 9
+//    taps a side or 2 terms, by the engine's own fused filter instead
+//    (core/fused_separable_kernel.h: every term's row pass into a ring of
+//    rows, one column pass summing every term, 32 values at a time). The terms come in closed form for Gaussian
 //    (r = 1), derivative of Gaussian (r = 2 for order 1, 3 for order 2), and
 //    from a truncated SVD of the CV_64F kernel otherwise (Gabor at theta 0/90
 //    is rank 1, with gamma 1 rank 2; other kernels as far as the residual
@@ -117,6 +120,11 @@ struct EnginePlan {
 /// derivative), or empty when the spec has none (Gabor, custom, identity).
 /// imageDepth sizes an automatic Gaussian, as in makeKernel().
 std::vector<SeparableTerm> closedFormTerms(const FilterSpec &spec, int imageDepth);
+
+/// Whether the engine's own AVX + FMA kernels run on CPUs that have both
+/// (the default): the fused separable filter for float separable passes.
+/// Tests turn them off to run the OpenCV paths other CPUs take.
+void useSimdKernels(bool enabled);
 
 /// Chooses the cheapest path whose error bound is within tolerance.
 /// kernel: CV_64FC1 (makeKernel()); known: closed-form terms if any

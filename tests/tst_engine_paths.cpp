@@ -131,6 +131,7 @@ void TestEnginePaths::everyPathMatchesNaive_data()
     QTest::addColumn<int>("cols");
     QTest::addColumn<int>("type");
     QTest::addColumn<int>("border");
+    QTest::addColumn<bool>("simd");
     const std::vector<KernelCase> kernels = kernelCases();
     const cv::Size sizes[] = {{1, 1}, {1, 6}, {7, 1}, {4, 3}, {13, 9}, {40, 23}};
     for (std::size_t k = 0; k < kernels.size(); ++k)
@@ -148,11 +149,19 @@ void TestEnginePaths::everyPathMatchesNaive_data()
                         if (path == EnginePath::SeparableFft &&
                             ks::closedFormTerms(kernels[k].spec, CV_MAT_DEPTH(type)).size() != 1)
                             continue;
-                        QTest::addRow("%s %d %dx%d t%d %s", kernels[k].name, static_cast<int>(path),
-                                      size.width, size.height, type,
-                                      std::string(ks::borderName(border)).c_str())
-                            << static_cast<int>(k) << static_cast<int>(path) << size.height
-                            << size.width << type << static_cast<int>(border);
+                        // Float separable passes run on the engine's own AVX
+                        // kernel where the CPU has it, and on OpenCV's
+                        // sepFilter2D elsewhere: both are checked here.
+                        for (const bool simd : {true, false}) {
+                            if (!simd && path != EnginePath::SeparableFloat)
+                                continue;
+                            QTest::addRow("%s %d%s %dx%d t%d %s", kernels[k].name,
+                                          static_cast<int>(path), simd ? "" : " opencv", size.width,
+                                          size.height, type,
+                                          std::string(ks::borderName(border)).c_str())
+                                << static_cast<int>(k) << static_cast<int>(path) << size.height
+                                << size.width << type << static_cast<int>(border) << simd;
+                        }
                     }
 }
 
@@ -166,6 +175,7 @@ void TestEnginePaths::everyPathMatchesNaive()
     QFETCH(int, cols);
     QFETCH(int, type);
     QFETCH(int, border);
+    QFETCH(bool, simd);
     const KernelCase kc = kernelCases()[static_cast<std::size_t>(kernelIndex)];
     const int depth = CV_MAT_DEPTH(type);
     const cv::Mat kernel = ks::makeKernel(kc.spec, depth);
@@ -176,7 +186,9 @@ void TestEnginePaths::everyPathMatchesNaive()
     const auto mode = static_cast<BorderMode>(border);
     const ks::EnginePlan plan =
         forced(static_cast<EnginePath>(path), kernel, terms, src.channels());
+    ks::useSimdKernels(simd);
     const cv::Mat got = ks::runPlan(plan, src, kernel, mode);
+    ks::useSimdKernels(true);
     QCOMPARE(got.type(), CV_32FC(src.channels()));
     QCOMPARE(got.size(), src.size());
     const cv::Mat ref = naive(src, kernel, mode);

@@ -1,0 +1,19 @@
+// The AVX + FMA build of the fused separable filter's kernel
+// (fused_separable_kernel.h), compiled with -mavx -mfma (core/CMakeLists.txt)
+// and only called on CPUs that have both (engine.cpp).
+#define KS_FUSED_KERNEL_BODY
+#include "fused_separable_kernel.h"
+
+namespace ks::detail {
+
+void fusedRowsAvxFma(const FusedKernelArgs &args, const float *in, int slot)
+{
+    rows(args, in, slot);
+}
+
+void fusedColumnAvxFma(const FusedKernelArgs &args, int y, float *out)
+{
+    column(args, y, out);
+}
+
+} // namespace ks::detail
