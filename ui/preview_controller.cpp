@@ -17,8 +17,8 @@ PreviewController::PreviewController(QObject *parent)
 
 PreviewController::~PreviewController()
 {
-    // Joins the thread while this object is still whole; results it queues
-    // meanwhile are discarded with this object's posted events.
+    // Joins the thread while this object is still whole; outcomes it queued
+    // and nobody took are destroyed with the worker.
     worker_.reset();
 }
 
