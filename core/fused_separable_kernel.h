@@ -31,8 +31,9 @@ inline constexpr int kFusedMaxTerms = 4;
 inline constexpr int kFusedMaxTaps = 255;
 
 /// Floats between the ring's rows: a multiple of 4 KiB would put a value's
-/// rows in one cache set.
-inline std::size_t ringStride(int width)
+/// rows in one cache set. (static: each translation unit compiles its own,
+/// so the AVX build's copy is never the one the rest of the program calls.)
+static inline std::size_t ringStride(int width)
 {
     return (static_cast<std::size_t>(width) + 31) / 32 * 32 + 16;
 }
