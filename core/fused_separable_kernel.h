@@ -62,118 +62,19 @@ inline void store8(float *p, const V8 &v)
     __builtin_memcpy(p, &v, sizeof v);
 }
 
-/// out[i] = sum_j taps[j] * in[i + j * step] for i in [0, width): 32 values
-/// at a time in four accumulators, halved by the taps' symmetry.
-void rowPass(const float *in, float *out, int width, const float *taps, int kw, int step,
-             int symmetry)
+/// Adds sum_j taps[j] * at(j)[0..32) to four accumulators (values [0, 8),
+/// [8, 16), ...), where at(j) is the address of tap j's first value: the
+/// row pass's taps lie `step` apart in one row, the column pass's in the
+/// ring's rows. Symmetric taps (symmetry 1 even, -1 odd) take one multiply
+/// per pair; the middle tap of an odd count comes first.
+template <class At>
+inline void accumulate(V8 &a0, V8 &a1, V8 &a2, V8 &a3, At at, const float *taps, int n,
+                       int symmetry)
 {
-    const int half = kw / 2;
-    int i = 0;
-    for (; i + 32 <= width; i += 32) {
-        V8 a0 = V8{}, a1 = V8{}, a2 = V8{}, a3 = V8{};
-        V8 x0, x1, x2, x3, y0, y1, y2, y3;
-        if (symmetry == 0) {
-            for (int j = 0; j < kw; ++j) {
-                const float *p = in + i + j * step;
-                const float k = taps[j];
-                load8(x0, p);
-                load8(x1, p + 8);
-                load8(x2, p + 16);
-                load8(x3, p + 24);
-                a0 += k * x0;
-                a1 += k * x1;
-                a2 += k * x2;
-                a3 += k * x3;
-            }
-        } else {
-            if (kw % 2 == 1) {
-                const float *p = in + i + half * step;
-                const float k = taps[half];
-                load8(x0, p);
-                load8(x1, p + 8);
-                load8(x2, p + 16);
-                load8(x3, p + 24);
-                a0 = k * x0;
-                a1 = k * x1;
-                a2 = k * x2;
-                a3 = k * x3;
-            }
-            for (int j = 0; j < half; ++j) {
-                const float *p = in + i + j * step;
-                const float *q = in + i + (kw - 1 - j) * step;
-                const float k = taps[j];
-                load8(x0, p);
-                load8(x1, p + 8);
-                load8(x2, p + 16);
-                load8(x3, p + 24);
-                load8(y0, q);
-                load8(y1, q + 8);
-                load8(y2, q + 16);
-                load8(y3, q + 24);
-                if (symmetry > 0) {
-                    a0 += k * (x0 + y0);
-                    a1 += k * (x1 + y1);
-                    a2 += k * (x2 + y2);
-                    a3 += k * (x3 + y3);
-                } else {
-                    a0 += k * (x0 - y0);
-                    a1 += k * (x1 - y1);
-                    a2 += k * (x2 - y2);
-                    a3 += k * (x3 - y3);
-                }
-            }
-        }
-        store8(out + i, a0);
-        store8(out + i + 8, a1);
-        store8(out + i + 16, a2);
-        store8(out + i + 24, a3);
-    }
-    // The last values one at a time, with the vector lanes' very operations
-    // in the same order, so that a value's result does not depend on where
-    // in a row it falls (a crop of the image gives the same response).
-    for (; i < width; ++i) {
-        float a = 0;
-        if (symmetry == 0) {
-            for (int j = 0; j < kw; ++j)
-                a += taps[j] * in[i + j * step];
-        } else {
-            if (kw % 2 == 1)
-                a = taps[half] * in[i + half * step];
-            for (int j = 0; j < half; ++j) {
-                const float x = in[i + j * step];
-                const float y = in[i + (kw - 1 - j) * step];
-                a += taps[j] * (symmetry > 0 ? x + y : x - y);
-            }
-        }
-        out[i] = a;
-    }
-}
-
-/// Adds sum_m taps[m] * rows[m][i] for one term to the four accumulators of
-/// values [i, i + 32), halved by symmetry.
-inline void columnTerm(V8 &a0, V8 &a1, V8 &a2, V8 &a3, const float *const *rows, int i,
-                       const float *taps, int kh, int symmetry)
-{
-    const int half = kh / 2;
     V8 x0, x1, x2, x3, y0, y1, y2, y3;
-    if (symmetry == 0) {
-        for (int m = 0; m < kh; ++m) {
-            const float *p = rows[m] + i;
-            const float k = taps[m];
-            load8(x0, p);
-            load8(x1, p + 8);
-            load8(x2, p + 16);
-            load8(x3, p + 24);
-            a0 += k * x0;
-            a1 += k * x1;
-            a2 += k * x2;
-            a3 += k * x3;
-        }
-        return;
-    }
-    if (kh % 2 == 1) {
-        const float *p = rows[half] + i;
-        const float k = taps[half];
+    auto single = [&](int j) {
+        const float *p = at(j);
+        const float k = taps[j];
         load8(x0, p);
         load8(x1, p + 8);
         load8(x2, p + 16);
@@ -182,11 +83,19 @@ inline void columnTerm(V8 &a0, V8 &a1, V8 &a2, V8 &a3, const float *const *rows,
         a1 += k * x1;
         a2 += k * x2;
         a3 += k * x3;
+    };
+    if (symmetry == 0) {
+        for (int j = 0; j < n; ++j)
+            single(j);
+        return;
     }
-    for (int m = 0; m < half; ++m) {
-        const float *p = rows[m] + i;
-        const float *q = rows[kh - 1 - m] + i;
-        const float k = taps[m];
+    const int half = n / 2;
+    if (n % 2 == 1)
+        single(half);
+    for (int j = 0; j < half; ++j) {
+        const float *p = at(j);
+        const float *q = at(n - 1 - j);
+        const float k = taps[j];
         load8(x0, p);
         load8(x1, p + 8);
         load8(x2, p + 16);
@@ -209,43 +118,52 @@ inline void columnTerm(V8 &a0, V8 &a1, V8 &a2, V8 &a3, const float *const *rows,
     }
 }
 
-/// Output row: sum over terms and column taps of the ring's rows.
-void columnPass(const float *const *rows, float *out, const FusedKernelArgs &args)
+/// The same for one value, value(j) being tap j's input: the vector lanes'
+/// very operations in the same order, so that a value's result does not
+/// depend on where in a row it falls (a crop of the image gives the same
+/// response).
+template <class Value>
+inline void accumulateOne(float &a, Value value, const float *taps, int n, int symmetry)
 {
-    const int width = args.width;
-    const int kh = args.kh;
+    if (symmetry == 0) {
+        for (int j = 0; j < n; ++j)
+            a += taps[j] * value(j);
+        return;
+    }
+    const int half = n / 2;
+    if (n % 2 == 1)
+        a += taps[half] * value(half);
+    for (int j = 0; j < half; ++j) {
+        const float x = value(j);
+        const float y = value(n - 1 - j);
+        a += taps[j] * (symmetry > 0 ? x + y : x - y);
+    }
+}
+
+/// out[i] = sum over terms t and taps j of taps[t n + j] * value(t, j, i),
+/// for i in [0, width), where at(t, j, i) is the address of that value:
+/// 32 values at a time in four accumulators, then the last ones one at a
+/// time. The row pass is one term over a row, the column pass every term
+/// over the ring's rows.
+template <class At>
+void sumTaps(float *out, int width, int terms, const float *taps, int n, const int *symmetry, At at)
+{
     int i = 0;
     for (; i + 32 <= width; i += 32) {
         V8 a0 = V8{}, a1 = V8{}, a2 = V8{}, a3 = V8{};
-        for (int t = 0; t < args.terms; ++t)
-            columnTerm(a0, a1, a2, a3, rows + t * kh, i, args.colTaps + t * kh, kh,
-                       args.colSymmetry[t]);
+        for (int t = 0; t < terms; ++t)
+            accumulate(
+                a0, a1, a2, a3, [&](int j) { return at(t, j, i); }, taps + t * n, n, symmetry[t]);
         store8(out + i, a0);
         store8(out + i + 8, a1);
         store8(out + i + 16, a2);
         store8(out + i + 24, a3);
     }
-    // One at a time, as the vector lanes do it (see rowPass).
-    const int half = kh / 2;
     for (; i < width; ++i) {
         float a = 0;
-        for (int t = 0; t < args.terms; ++t) {
-            const float *taps = args.colTaps + t * kh;
-            const float *const *r = rows + t * kh;
-            const int symmetry = args.colSymmetry[t];
-            if (symmetry == 0) {
-                for (int m = 0; m < kh; ++m)
-                    a += taps[m] * r[m][i];
-                continue;
-            }
-            if (kh % 2 == 1)
-                a += taps[half] * r[half][i];
-            for (int m = 0; m < half; ++m) {
-                const float x = r[m][i];
-                const float y = r[kh - 1 - m][i];
-                a += taps[m] * (symmetry > 0 ? x + y : x - y);
-            }
-        }
+        for (int t = 0; t < terms; ++t)
+            accumulateOne(
+                a, [&](int j) { return *at(t, j, i); }, taps + t * n, n, symmetry[t]);
         out[i] = a;
     }
 }
@@ -254,9 +172,11 @@ void columnPass(const float *const *rows, float *out, const FusedKernelArgs &arg
 void rows(const FusedKernelArgs &args, const float *in, int slot)
 {
     const std::size_t stride = ringStride(args.width);
+    const int step = args.step;
     for (int t = 0; t < args.terms; ++t)
-        rowPass(in, args.ring + (static_cast<std::size_t>(t) * args.kh + slot) * stride, args.width,
-                args.rowTaps + t * args.kw, args.kw, args.step, args.rowSymmetry[t]);
+        sumTaps(args.ring + (static_cast<std::size_t>(t) * args.kh + slot) * stride, args.width, 1,
+                args.rowTaps + t * args.kw, args.kw, args.rowSymmetry + t,
+                [&](int, int j, int i) { return in + i + j * step; });
 }
 
 /// Output row y (its input rows y .. y + kh - 1 in the ring) into out.
@@ -269,7 +189,8 @@ void column(const FusedKernelArgs &args, int y, float *out)
         for (int m = 0; m < kh; ++m)
             ringRows[t * kh + m] =
                 args.ring + (static_cast<std::size_t>(t) * kh + (y + m) % kh) * stride;
-    columnPass(ringRows, out, args);
+    sumTaps(out, args.width, args.terms, args.colTaps, kh, args.colSymmetry,
+            [&](int t, int m, int i) { return ringRows[t * kh + m] + i; });
 }
 
 } // namespace
