@@ -17,11 +17,12 @@
 //    holds the kernel's reach; in float on CPUs with AVX and FMA, from 9
 //    taps a side or 2 terms, by the engine's own fused filter instead
 //    (core/fused_separable_kernel.h: every term's row pass into a ring of
-//    rows, one column pass summing every term, 32 values at a time). The terms come in closed form for Gaussian
-//    (r = 1), derivative of Gaussian (r = 2 for order 1, 3 for order 2), and
-//    from a truncated SVD of the CV_64F kernel otherwise (Gabor at theta 0/90
-//    is rank 1, with gamma 1 rank 2; other kernels as far as the residual
-//    allows). Accumulated in float or double.
+//    rows, one column pass summing every term, 64 values at a time). The
+//    terms come in closed form for Gaussian (r = 1), derivative of Gaussian
+//    (r = 2 for order 1, 3 for order 2), and from a truncated SVD of the
+//    CV_64F kernel otherwise (Gabor at theta 0/90 is rank 1, with gamma 1
+//    rank 2; other kernels as far as the residual allows). Accumulated in
+//    float or double.
 //  - Fft: the 2-D kernel by tiled real FFTs in double (FFTW through
 //    core/fft.h, overlap-save tiles of up to 2^18 points with the channels
 //    interleaved, the tile size chosen by the cost model); cost independent
