@@ -63,10 +63,12 @@ constexpr double kRunningSum = 1.2;
 constexpr double kFusedBase = 0.2;
 constexpr double kFusedPerTerm = 0.1;
 constexpr double kFusedPerTap = 0.045;
-// 1-D transforms (runSeparableFft), per transform point.
-constexpr double kFftPerPointLog = 0.25; // per log2 of the length (FFTW)
-constexpr double kFftPerPoint = 1.5;     // product, conversions, copies
-constexpr double kTranspose = 1.0;       // per value, both ways, for the vertical pass
+// 1-D transforms (runSeparableFft), per transform point: refitted to forced
+// timings at sigma 6 to 100 (7.1-9.4 ns a value, within 3 %) once rows were
+// transformed a channel at a time.
+constexpr double kFftPerPointLog = 0.18; // per log2 of the length (FFTW)
+constexpr double kFftPerPoint = 1.05;    // product, conversions, copies
+constexpr double kTranspose = 0.7;       // per value, both ways, for the vertical pass
 // 2-D tiles (runFft), per tile point, everything included: 3.3 ns at 2^15
 // points, 0.25 ns more per doubling (cache), 0.62 ns more per doubling of
 // the height beyond 128 rows (FFTW_ESTIMATE's plans for the strided
@@ -463,8 +465,37 @@ void readExtendedRowAs(const cv::Mat &src, const In *row, int first, int count, 
         border(i);
 }
 
-template <class T>
-void readExtendedRow(const cv::Mat &src, int y, int first, int count, int cvBorder, T *out)
+/// Pixels [first, first + count) of one channel of image row y, extended by
+/// the border like readExtendedRowAs (a row of one channel, for the 1-D
+/// transforms).
+template <class T, class In>
+void readExtendedChannelAs(const cv::Mat &src, const In *row, int channel, int first, int count,
+                           int cvBorder, T *out)
+{
+    const int cn = src.channels();
+    const int lo = std::clamp(first, 0, src.cols);
+    const int hi = std::clamp(first + count, lo, src.cols);
+    T *inside = out + (lo - first);
+    const In *in = row + channel;
+    for (int i = 0; i < hi - lo; ++i)
+        inside[i] = static_cast<T>(in[(lo + i) * cn]);
+    auto border = [&](int i) {
+        const int q = cv::borderInterpolate(first + i, src.cols, cvBorder);
+        out[i] = q < 0 ? T{0} : static_cast<T>(in[q * cn]);
+    };
+    const int left = std::clamp(lo - first, 0, count);
+    for (int i = 0; i < left; ++i)
+        border(i);
+    for (int i = std::clamp(hi - first, left, count); i < count; ++i)
+        border(i);
+}
+
+/// Calls read(row) with image row y (a row index outside the image taken by
+/// the border, as cv::borderInterpolate) as a pointer of the image's type,
+/// or fills out[0, count) with zeros when the border gives no row
+/// (Constant).
+template <class T, class Read>
+void withExtendedRow(const cv::Mat &src, int y, int cvBorder, int count, T *out, Read read)
 {
     const int from = cv::borderInterpolate(y, src.rows, cvBorder);
     if (from < 0) {
@@ -473,20 +504,37 @@ void readExtendedRow(const cv::Mat &src, int y, int first, int count, int cvBord
     }
     switch (src.depth()) {
     case CV_8U:
-        readExtendedRowAs(src, src.ptr<uchar>(from), first, count, cvBorder, out);
+        read(src.ptr<uchar>(from));
         break;
     case CV_16U:
-        readExtendedRowAs(src, src.ptr<ushort>(from), first, count, cvBorder, out);
+        read(src.ptr<ushort>(from));
         break;
     case CV_32F:
-        readExtendedRowAs(src, src.ptr<float>(from), first, count, cvBorder, out);
+        read(src.ptr<float>(from));
         break;
     case CV_64F:
-        readExtendedRowAs(src, src.ptr<double>(from), first, count, cvBorder, out);
+        read(src.ptr<double>(from));
         break;
     default:
         throw std::invalid_argument("engine: unsupported image depth");
     }
+}
+
+template <class T>
+void readExtendedRow(const cv::Mat &src, int y, int first, int count, int cvBorder, T *out)
+{
+    withExtendedRow(src, y, cvBorder, count, out, [&](const auto *row) {
+        readExtendedRowAs(src, row, first, count, cvBorder, out);
+    });
+}
+
+template <class T>
+void readExtendedChannel(const cv::Mat &src, int y, int channel, int first, int count, int cvBorder,
+                         T *out)
+{
+    withExtendedRow(src, y, cvBorder, count, out, [&](const auto *row) {
+        readExtendedChannelAs(src, row, channel, first, count, cvBorder, out);
+    });
 }
 
 /// Asks the CPU to start loading values [first, first + count) of image row
@@ -868,6 +916,25 @@ int nextFastFftLength(int n)
     return best;
 }
 
+/// The smallest length at least n of the forms 2^a, 3 * 2^a, 5 * 2^a and
+/// 25 * 2^a: the 1-D transforms' lengths. FFTW_ESTIMATE plans for all four
+/// ran a forward and inverse transform in 1.7-2.5 ns a point on the
+/// reference machine from 640 to 25600 points (lengths with factors 7, 9 or
+/// 27 up to 3.6 ns); the extra forms keep a row of 12540 values at 12800
+/// points instead of 16384 (36 against 44 us), a column of 3180 at 3200
+/// instead of 4096 (6.2 against 8.8 us).
+int nextFastRowFftLength(int n)
+{
+    int best = nextFastFftLength(n);
+    for (const int m : {5, 25})
+        for (int p = m; p < best; p *= 2)
+            if (p >= n) {
+                best = p;
+                break;
+            }
+    return best;
+}
+
 /// Estimated ns per output value for tile t, kernel kh x kwv values, on an
 /// image of rows x values: the transforms, product and copies of every tile
 /// (partial tiles at the edges cost a whole one), with the bands of tiles
@@ -978,33 +1045,35 @@ struct RowFftWorkspace {
     cv::Mat correlated; // the same, correlated
 };
 
-/// out (CV_32F, count values) = the row in ws.buffer (dft.cols() values,
-/// zero padded) correlated with the kernel whose correlationSpectrum() is
-/// given, its first count values.
+/// out[0], out[stride], ... (count floats) = the row in ws.buffer
+/// (dft.cols() values, zero padded) correlated with the kernel whose
+/// correlationSpectrum() is given, its first count values.
 void correlateRowFft(const fft::RealDft &dft, const std::complex<double> *kernelSpectrum,
-                     RowFftWorkspace &ws, float *out, int count)
+                     RowFftWorkspace &ws, float *out, int count, int stride = 1)
 {
     dft.forward(ws.buffer.get(), ws.spectrum.get());
     fft::multiply(ws.spectrum.get(), kernelSpectrum, dft.spectrumSize());
     dft.inverse(ws.spectrum.get(), ws.buffer.get());
-    cv::Mat(1, count, CV_64F, ws.buffer.get()).convertTo(cv::Mat(1, count, CV_32F, out), CV_32F);
+    const double *values = ws.buffer.get();
+    for (int i = 0; i < count; ++i)
+        out[static_cast<std::ptrdiff_t>(i) * stride] = static_cast<float>(values[i]);
 }
 
-/// Row and column lengths of the 1-D transforms for a rank-1 kernel.
-cv::Size separableFftLengths(int kh, int kw, cv::Size size, int channels)
+/// Row and column lengths of the 1-D transforms for a rank-1 kernel: a row
+/// is one channel of an image row (the channels are transformed one after
+/// the other), a column one channel's column.
+cv::Size separableFftLengths(int kh, int kw, cv::Size size)
 {
-    return {nextFastFftLength((size.width + kw - 1) * channels),
-            nextFastFftLength(size.height + kh - 1)};
+    return {nextFastRowFftLength(size.width + kw - 1), nextFastRowFftLength(size.height + kh - 1)};
 }
 
-double separableFftCost(int kh, int kw, cv::Size size, int channels)
+double separableFftCost(int kh, int kw, cv::Size size)
 {
-    const cv::Size n = separableFftLengths(kh, kw, size, channels);
-    const double values = static_cast<double>(size.width) * channels;
+    const cv::Size n = separableFftLengths(kh, kw, size);
     auto pass = [](double points, double outputs) {
         return (kFftPerPointLog * std::log2(points) + kFftPerPoint) * points / outputs;
     };
-    return pass(n.width, values) + pass(n.height, size.height) + kTranspose;
+    return pass(n.width, size.width) + pass(n.height, size.height) + kTranspose;
 }
 
 /// A rank-1 kernel by 1-D FFTs in double: every row of the image, then
@@ -1017,9 +1086,9 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
     const int kw = static_cast<int>(term.row.size());
     const int cn = src.channels();
     const int values = src.cols * cn;
-    const cv::Size n = separableFftLengths(kh, kw, src.size(), cn);
+    const cv::Size n = separableFftLengths(kh, kw, src.size());
     // Strips of a few ms each; progress: rows first half, columns second.
-    const int rowsPerStrip = std::clamp(static_cast<int>(3e5 / n.width), 1, src.rows);
+    const int rowsPerStrip = std::clamp(static_cast<int>(3e5 / (n.width * cn)), 1, src.rows);
     const int valuesPerBlock = std::clamp(static_cast<int>(3e5 / n.height), 8, values);
     auto half = [&control](double offset) {
         RunControl part{control.stop, nullptr};
@@ -1036,19 +1105,23 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
                                cv::Mat(), cv::Mat()};
     });
 
+    // Each channel of a row on its own: transforms of the row's length
+    // rather than three times it, whose lengths FFTW's estimated plans
+    // handle better (4036 values fit 4096 points, 12108 interleaved ones
+    // would take 12288 at half the speed per point).
     const fft::RealDft rowDft(1, n.width);
-    const auto rowK =
-        correlationSpectrum(rowDft, interleavedKernel(cv::Mat(term.row).reshape(1, 1), cn));
-    const int rowInput = (src.cols + kw - 1) * cn;
+    const auto rowK = correlationSpectrum(rowDft, cv::Mat(term.row).reshape(1, 1));
+    const int rowInput = src.cols + kw - 1;
     forEachStrip(src.rows, rowsPerStrip, half(0), [&](int y0, int rows, const StopFlag &stop) {
         if (stop())
             return;
         const auto ws = pool.borrow();
-        for (int y = y0; y < y0 + rows; ++y) {
-            readExtendedRow(src, y, -(kw / 2) * cn, rowInput, cvBorder, ws->buffer.get());
-            std::fill(ws->buffer.get() + rowInput, ws->buffer.get() + n.width, 0.0);
-            correlateRowFft(rowDft, rowK.get(), *ws, plane.ptr<float>(y), values);
-        }
+        for (int y = y0; y < y0 + rows; ++y)
+            for (int c = 0; c < cn; ++c) {
+                readExtendedChannel(src, y, c, -(kw / 2), rowInput, cvBorder, ws->buffer.get());
+                std::fill(ws->buffer.get() + rowInput, ws->buffer.get() + n.width, 0.0);
+                correlateRowFft(rowDft, rowK.get(), *ws, plane.ptr<float>(y) + c, src.cols, cn);
+            }
     });
 
     const fft::RealDft colDft(1, n.height);
@@ -1275,13 +1348,13 @@ EnginePlan planCorrelation(const cv::Mat &kernel, const std::vector<SeparableTer
             EnginePlan p;
             p.path = EnginePath::SeparableFft;
             p.terms = terms;
-            const cv::Size n = separableFftLengths(kh, kw, size, channels);
+            const cv::Size n = separableFftLengths(kh, kw, size);
             const double l1 = absSum(terms.front().col) * absSum(terms.front().row);
             p.errorBound = extraBound + kFloatEps * l1 * maxAbsInput +
                            20 * (std::log2(n.width) + std::log2(n.height)) * kDoubleEps *
                                std::sqrt(static_cast<double>(n.width) * n.height) * l1 *
                                maxAbsInput;
-            p.cost = separableFftCost(kh, kw, size, channels);
+            p.cost = separableFftCost(kh, kw, size);
             consider(std::move(p));
         }
     };
