@@ -65,10 +65,11 @@ constexpr double kFusedPerTerm = 0.1;
 constexpr double kFusedPerTap = 0.045;
 // 1-D transforms (runSeparableFft), per transform point: refitted to forced
 // timings at sigma 6 to 100 (7.1-9.4 ns a value, within 3 %) once rows were
-// transformed a channel at a time.
+// transformed a channel at a time; the columns' gather and scatter, which
+// replaced two transposes (0.7 ns a value), cost about as much as the
+// product and conversions (sigma 30: 7.1 ns a value, the model 7.5).
 constexpr double kFftPerPointLog = 0.18; // per log2 of the length (FFTW)
 constexpr double kFftPerPoint = 1.05;    // product, conversions, copies
-constexpr double kTranspose = 0.7;       // per value, both ways, for the vertical pass
 // 2-D tiles (runFft), per tile point, everything included: 3.3 ns at 2^15
 // points, 0.25 ns more per doubling (cache), 0.62 ns more per doubling of
 // the height beyond 128 rows (FFTW_ESTIMATE's plans for the strided
@@ -1041,8 +1042,7 @@ void runFft(const cv::Mat &kernel, cv::Size tile, const cv::Mat &src, cv::Mat &d
 struct RowFftWorkspace {
     fft::Buffer<double> buffer;
     fft::Buffer<std::complex<double>> spectrum;
-    cv::Mat columns;    // a block of columns, transposed to rows
-    cv::Mat correlated; // the same, correlated
+    fft::Buffer<double> columns; // a block of columns, each in its own transform buffer
 };
 
 /// A 1-D kernel's spectrum for correlation by the 1-D transforms. An even
@@ -1083,14 +1083,14 @@ KernelSpectrum1d kernelSpectrum1d(const fft::RealDft &dft, const std::vector<dou
     return k;
 }
 
-/// out[0], out[stride], ... (count floats) = the row in ws.buffer
-/// (dft.cols() values, zero padded) correlated with the kernel, its first
-/// count values.
-void correlateRowFft(const fft::RealDft &dft, const KernelSpectrum1d &kernel, RowFftWorkspace &ws,
-                     float *out, int count, int stride = 1)
+/// Replaces the row in `buffer` (dft.cols() values, zero padded; an FFTW
+/// array) by its correlation with the kernel: input index i's at index
+/// i + kernel.centre.
+void correlateInPlace(const fft::RealDft &dft, const KernelSpectrum1d &kernel, double *buffer,
+                      std::complex<double> *spectrum)
 {
-    dft.forward(ws.buffer.get(), ws.spectrum.get());
-    auto *s = reinterpret_cast<double *>(ws.spectrum.get());
+    dft.forward(buffer, spectrum);
+    auto *s = reinterpret_cast<double *>(spectrum);
     const double *f = kernel.factors.data();
     const std::size_t points = dft.spectrumSize();
     if (kernel.symmetry > 0) {
@@ -1106,12 +1106,9 @@ void correlateRowFft(const fft::RealDft &dft, const KernelSpectrum1d &kernel, Ro
             s[2 * i + 1] = re * f[i];
         }
     } else {
-        fft::multiply(ws.spectrum.get(), kernel.spectrum.get(), points);
+        fft::multiply(spectrum, kernel.spectrum.get(), points);
     }
-    dft.inverse(ws.spectrum.get(), ws.buffer.get());
-    const double *values = ws.buffer.get() + kernel.centre;
-    for (int i = 0; i < count; ++i)
-        out[static_cast<std::ptrdiff_t>(i) * stride] = static_cast<float>(values[i]);
+    dft.inverse(spectrum, buffer);
 }
 
 /// Row and column lengths of the 1-D transforms for a rank-1 kernel: a row
@@ -1128,7 +1125,7 @@ double separableFftCost(int kh, int kw, cv::Size size)
     auto pass = [](double points, double outputs) {
         return (kFftPerPointLog * std::log2(points) + kFftPerPoint) * points / outputs;
     };
-    return pass(n.width, size.width) + pass(n.height, size.height) + kTranspose;
+    return pass(n.width, size.width) + pass(n.height, size.height);
 }
 
 /// A rank-1 kernel by 1-D FFTs in double: every row of the image, then
@@ -1144,7 +1141,14 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
     const cv::Size n = separableFftLengths(kh, kw, src.size());
     // Strips of a few ms each; progress: rows first half, columns second.
     const int rowsPerStrip = std::clamp(static_cast<int>(3e5 / (n.width * cn)), 1, src.rows);
-    const int valuesPerBlock = std::clamp(static_cast<int>(3e5 / n.height), 8, values);
+    // Blocks of columns whose transform buffers (1e5 doubles) stay in the
+    // second-level cache.
+    const int valuesPerBlock = std::clamp(static_cast<int>(1e5 / n.height), 8, values);
+    // Each column's buffer starts 64 bytes aligned, as FFTW's arrays must,
+    // and one cache line beyond a multiple of 4 KiB: at 3072 or 4096 points
+    // the block's values of one row all fell in one cache set, which made
+    // the sigma-10 Gaussian's column pass 1.7x slower.
+    const std::size_t columnStride = (static_cast<std::size_t>(n.height) + 7) / 8 * 8 + 8;
     auto half = [&control](double offset) {
         RunControl part{control.stop, nullptr};
         if (control.progress)
@@ -1154,10 +1158,11 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
     cv::Mat plane = dst.reshape(1);
 
     const int cvBorder = toOpenCvBorder(border);
-    WorkspacePool<RowFftWorkspace> pool([length = std::max(n.width, n.height)] {
-        return RowFftWorkspace{fft::realBuffer(static_cast<std::size_t>(length)),
-                               fft::complexBuffer(static_cast<std::size_t>(length) / 2 + 1),
-                               cv::Mat(), cv::Mat()};
+    WorkspacePool<RowFftWorkspace> pool([&, length = std::max(n.width, n.height)] {
+        return RowFftWorkspace{
+            fft::realBuffer(static_cast<std::size_t>(length)),
+            fft::complexBuffer(static_cast<std::size_t>(length) / 2 + 1),
+            fft::realBuffer(columnStride * static_cast<std::size_t>(valuesPerBlock))};
     });
 
     // Each channel of a row on its own: transforms of the row's length
@@ -1171,11 +1176,16 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
         if (stop())
             return;
         const auto ws = pool.borrow();
+        double *buffer = ws->buffer.get();
         for (int y = y0; y < y0 + rows; ++y)
             for (int c = 0; c < cn; ++c) {
-                readExtendedChannel(src, y, c, -(kw / 2), rowInput, cvBorder, ws->buffer.get());
-                std::fill(ws->buffer.get() + rowInput, ws->buffer.get() + n.width, 0.0);
-                correlateRowFft(rowDft, rowK, *ws, plane.ptr<float>(y) + c, src.cols, cn);
+                readExtendedChannel(src, y, c, -(kw / 2), rowInput, cvBorder, buffer);
+                std::fill(buffer + rowInput, buffer + n.width, 0.0);
+                correlateInPlace(rowDft, rowK, buffer, ws->spectrum.get());
+                const double *correlated = buffer + rowK.centre;
+                float *out = plane.ptr<float>(y) + c;
+                for (int x = 0; x < src.cols; ++x)
+                    out[static_cast<std::ptrdiff_t>(x) * cn] = static_cast<float>(correlated[x]);
             }
     });
 
@@ -1186,17 +1196,27 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
         if (stop())
             return;
         const auto ws = pool.borrow();
-        // The block's columns as rows; each read extended by the border.
-        cv::Mat columns = scratch(ws->columns, count, src.rows, CV_32F);
-        cv::transpose(plane.colRange(x0, x0 + count), columns);
-        cv::Mat correlated = scratch(ws->correlated, count, src.rows, CV_32F);
-        for (int r = 0; r < count; ++r) {
-            readExtendedRow(columns, r, -(kh / 2), colInput, cvBorder, ws->buffer.get());
-            std::fill(ws->buffer.get() + colInput, ws->buffer.get() + n.height, 0.0);
-            correlateRowFft(colDft, colK, *ws, correlated.ptr<float>(r), src.rows);
+        // The block's columns, extended by the border, straight from the row
+        // pass's result into their transform buffers (a row of the block at
+        // a time), then correlated, then written back over the columns they
+        // came from: no transposed copies.
+        double *columns = ws->columns.get();
+        auto column = [&](int c) { return columns + static_cast<std::size_t>(c) * columnStride; };
+        for (int i = 0; i < colInput; ++i) {
+            const int from = cv::borderInterpolate(i - kh / 2, src.rows, cvBorder);
+            const float *row = from < 0 ? nullptr : plane.ptr<float>(from) + x0;
+            for (int c = 0; c < count; ++c)
+                column(c)[i] = row ? static_cast<double>(row[c]) : 0.0;
         }
-        cv::Mat block = plane.colRange(x0, x0 + count);
-        cv::transpose(correlated, block); // in place: the block has the result's size
+        for (int c = 0; c < count; ++c) {
+            std::fill(column(c) + colInput, column(c) + n.height, 0.0);
+            correlateInPlace(colDft, colK, column(c), ws->spectrum.get());
+        }
+        for (int y = 0; y < src.rows; ++y) {
+            float *row = plane.ptr<float>(y) + x0;
+            for (int c = 0; c < count; ++c)
+                row[c] = static_cast<float>(column(c)[colK.centre + y]);
+        }
     });
 }
 
