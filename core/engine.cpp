@@ -904,6 +904,92 @@ fft::Buffer<std::complex<double>> correlationSpectrum(const fft::RealDft &dft,
     return spectrum;
 }
 
+/// 1 when kernel(i, j) == kernel(rows-1-i, cols-1-j) exactly (even about
+/// its centre), -1 when it is the negative (odd), 0 otherwise or when a side
+/// is even (no centre tap).
+int pointSymmetry(const cv::Mat &kernel)
+{
+    if (kernel.rows % 2 == 0 || kernel.cols % 2 == 0)
+        return 0;
+    bool even = true;
+    bool odd = true;
+    for (int i = 0; i < kernel.rows && (even || odd); ++i)
+        for (int j = 0; j < kernel.cols; ++j) {
+            const double a = kernel.at<double>(i, j);
+            const double b = kernel.at<double>(kernel.rows - 1 - i, kernel.cols - 1 - j);
+            even = even && a == b;
+            odd = odd && a == -b;
+        }
+    return even ? 1 : (odd ? -1 : 0);
+}
+
+/// A kernel's spectrum for correlation by transforms. An even or odd kernel
+/// with a centre tap (every closed-form 1-D one, and Gabor kernels with
+/// psi 0) is placed with its centre at index (0, 0), wrapping round, which
+/// makes its spectrum real (even) or imaginary (odd): the product takes two
+/// multiplications a point instead of four and two additions (it was a
+/// tenth of a large Gaussian's time), and input (y, x)'s correlation lands
+/// at (y + centre.y, x + centre.x).
+struct KernelSpectrum {
+    int symmetry = 0; ///< 1 even, -1 odd: `factors` holds the real, or imaginary, parts
+    cv::Point centre; ///< where output (0, 0) lands in the inverse transform
+    std::vector<double> factors;
+    fft::Buffer<std::complex<double>> spectrum; ///< otherwise: correlationSpectrum()
+};
+
+/// kernel: CV_64F, at most the transform's size.
+KernelSpectrum kernelSpectrum(const fft::RealDft &dft, const cv::Mat &kernel)
+{
+    KernelSpectrum k;
+    k.symmetry = pointSymmetry(kernel);
+    if (k.symmetry == 0) {
+        k.spectrum = correlationSpectrum(dft, kernel);
+        return k;
+    }
+    k.centre = cv::Point(kernel.cols / 2, kernel.rows / 2);
+    const fft::Buffer<double> padded = fft::realBuffer(dft.points());
+    std::fill(padded.get(), padded.get() + dft.points(), 0.0);
+    for (int i = 0; i < kernel.rows; ++i) {
+        const int y = (i - k.centre.y + dft.rows()) % dft.rows();
+        for (int j = 0; j < kernel.cols; ++j) {
+            const int x = (j - k.centre.x + dft.cols()) % dft.cols();
+            padded[static_cast<std::size_t>(y) * dft.cols() + x] = kernel.at<double>(i, j);
+        }
+    }
+    const fft::Buffer<std::complex<double>> spectrum = fft::complexBuffer(dft.spectrumSize());
+    dft.forward(padded.get(), spectrum.get());
+    // Correlation takes the conjugate: the real part for an even kernel, minus
+    // the imaginary part for an odd one (the other part is zero up to rounding).
+    const double scale = 1.0 / static_cast<double>(dft.points());
+    k.factors.resize(dft.spectrumSize());
+    for (std::size_t i = 0; i < k.factors.size(); ++i)
+        k.factors[i] = (k.symmetry > 0 ? spectrum[i].real() : -spectrum[i].imag()) * scale;
+    return k;
+}
+
+/// spectrum[0, n) times the kernel's spectrum: the product that makes the
+/// inverse transform a correlation.
+void applySpectrum(const KernelSpectrum &kernel, std::complex<double> *spectrum, std::size_t n)
+{
+    auto *s = reinterpret_cast<double *>(spectrum);
+    const double *f = kernel.factors.data();
+    if (kernel.symmetry > 0) {
+        for (std::size_t i = 0; i < n; ++i) {
+            s[2 * i] *= f[i];
+            s[2 * i + 1] *= f[i];
+        }
+    } else if (kernel.symmetry < 0) {
+        // (a + ib) * i f = -b f + i a f
+        for (std::size_t i = 0; i < n; ++i) {
+            const double re = s[2 * i];
+            s[2 * i] = -s[2 * i + 1] * f[i];
+            s[2 * i + 1] = re * f[i];
+        }
+    } else {
+        fft::multiply(spectrum, kernel.spectrum.get(), n);
+    }
+}
+
 /// The smallest length at least n of the forms 2^a and 3 * 2^a, which
 /// FFTW_ESTIMATE plans well.
 int nextFastFftLength(int n)
@@ -997,7 +1083,7 @@ void runFft(const cv::Mat &kernel, cv::Size tile, const cv::Mat &src, cv::Mat &d
     const int outRowsPerTile = tile.height - kh + 1;
     const int outValuesPerTile = tile.width - kwv + 1;
     const fft::RealDft dft(tile.height, tile.width);
-    const fft::Buffer<std::complex<double>> kernelSpectrum = correlationSpectrum(dft, kv);
+    const KernelSpectrum spectrum = kernelSpectrum(dft, kv);
     const int cvBorder = toOpenCvBorder(border);
     // The extended image's values [x, x + n) are the source's [x - shift, ...).
     const int shift = (kw / 2) * cn;
@@ -1029,9 +1115,9 @@ void runFft(const cv::Mat &kernel, cv::Size tile, const cv::Mat &src, cv::Mat &d
             std::fill(in + static_cast<std::ptrdiff_t>(inRows) * tile.width,
                       in + static_cast<std::ptrdiff_t>(tile.height) * tile.width, 0.0);
             dft.forward(in, ws->spectrum.get());
-            fft::multiply(ws->spectrum.get(), kernelSpectrum.get(), dft.spectrumSize());
+            applySpectrum(spectrum, ws->spectrum.get(), dft.spectrumSize());
             dft.inverse(ws->spectrum.get(), in); // the tile is no longer needed
-            cv::Mat(tile, CV_64F, in)(cv::Rect(0, 0, outValues, rows))
+            cv::Mat(tile, CV_64F, in)(cv::Rect(spectrum.centre, cv::Size(outValues, rows)))
                 .convertTo(plane.rowRange(y0, y0 + rows).colRange(x0, x0 + outValues), CV_32F);
         }
     });
@@ -1045,69 +1131,14 @@ struct RowFftWorkspace {
     fft::Buffer<double> columns; // a block of columns, each in its own transform buffer
 };
 
-/// A 1-D kernel's spectrum for correlation by the 1-D transforms. An even
-/// or odd kernel of odd length (every closed-form one) is placed with its
-/// centre at index 0, wrapping round, which makes its spectrum real (even)
-/// or imaginary (odd): the product takes two multiplications a point
-/// instead of four and two additions (it was a tenth of a large Gaussian's
-/// time), and input index i's correlation lands at index i + centre.
-struct KernelSpectrum1d {
-    int symmetry = 0; ///< 1 even, -1 odd: `factors` holds the real, or imaginary, parts
-    int centre = 0;   ///< where output 0 lands in the inverse transform
-    std::vector<double> factors;
-    fft::Buffer<std::complex<double>> spectrum; ///< otherwise: correlationSpectrum()
-};
-
-KernelSpectrum1d kernelSpectrum1d(const fft::RealDft &dft, const std::vector<double> &taps)
-{
-    KernelSpectrum1d k;
-    const int n = static_cast<int>(taps.size());
-    k.symmetry = n % 2 == 1 ? symmetryOf(taps) : 0;
-    if (k.symmetry == 0) {
-        k.spectrum = correlationSpectrum(dft, cv::Mat(taps).reshape(1, 1));
-        return k;
-    }
-    k.centre = n / 2;
-    const fft::Buffer<double> padded = fft::realBuffer(dft.points());
-    std::fill(padded.get(), padded.get() + dft.points(), 0.0);
-    for (int j = 0; j < n; ++j)
-        padded[static_cast<std::size_t>((j - k.centre + dft.cols()) % dft.cols())] = taps[j];
-    const fft::Buffer<std::complex<double>> spectrum = fft::complexBuffer(dft.spectrumSize());
-    dft.forward(padded.get(), spectrum.get());
-    // Correlation takes the conjugate: the real part for an even kernel, minus
-    // the imaginary part for an odd one (the other part is zero up to rounding).
-    const double scale = 1.0 / static_cast<double>(dft.points());
-    k.factors.resize(dft.spectrumSize());
-    for (std::size_t i = 0; i < k.factors.size(); ++i)
-        k.factors[i] = (k.symmetry > 0 ? spectrum[i].real() : -spectrum[i].imag()) * scale;
-    return k;
-}
-
 /// Replaces the row in `buffer` (dft.cols() values, zero padded; an FFTW
 /// array) by its correlation with the kernel: input index i's at index
-/// i + kernel.centre.
-void correlateInPlace(const fft::RealDft &dft, const KernelSpectrum1d &kernel, double *buffer,
+/// i + kernel.centre.x.
+void correlateInPlace(const fft::RealDft &dft, const KernelSpectrum &kernel, double *buffer,
                       std::complex<double> *spectrum)
 {
     dft.forward(buffer, spectrum);
-    auto *s = reinterpret_cast<double *>(spectrum);
-    const double *f = kernel.factors.data();
-    const std::size_t points = dft.spectrumSize();
-    if (kernel.symmetry > 0) {
-        for (std::size_t i = 0; i < points; ++i) {
-            s[2 * i] *= f[i];
-            s[2 * i + 1] *= f[i];
-        }
-    } else if (kernel.symmetry < 0) {
-        // (a + ib) * i f = -b f + i a f
-        for (std::size_t i = 0; i < points; ++i) {
-            const double re = s[2 * i];
-            s[2 * i] = -s[2 * i + 1] * f[i];
-            s[2 * i + 1] = re * f[i];
-        }
-    } else {
-        fft::multiply(spectrum, kernel.spectrum.get(), points);
-    }
+    applySpectrum(kernel, spectrum, dft.spectrumSize());
     dft.inverse(spectrum, buffer);
 }
 
@@ -1170,7 +1201,7 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
     // handle better (4036 values fit 4096 points, 12108 interleaved ones
     // would take 12288 at half the speed per point).
     const fft::RealDft rowDft(1, n.width);
-    const KernelSpectrum1d rowK = kernelSpectrum1d(rowDft, term.row);
+    const KernelSpectrum rowK = kernelSpectrum(rowDft, cv::Mat(term.row).reshape(1, 1));
     const int rowInput = src.cols + kw - 1;
     forEachStrip(src.rows, rowsPerStrip, half(0), [&](int y0, int rows, const StopFlag &stop) {
         if (stop())
@@ -1182,7 +1213,7 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
                 readExtendedChannel(src, y, c, -(kw / 2), rowInput, cvBorder, buffer);
                 std::fill(buffer + rowInput, buffer + n.width, 0.0);
                 correlateInPlace(rowDft, rowK, buffer, ws->spectrum.get());
-                const double *correlated = buffer + rowK.centre;
+                const double *correlated = buffer + rowK.centre.x;
                 float *out = plane.ptr<float>(y) + c;
                 for (int x = 0; x < src.cols; ++x)
                     out[static_cast<std::ptrdiff_t>(x) * cn] = static_cast<float>(correlated[x]);
@@ -1190,7 +1221,7 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
     });
 
     const fft::RealDft colDft(1, n.height);
-    const KernelSpectrum1d colK = kernelSpectrum1d(colDft, term.col);
+    const KernelSpectrum colK = kernelSpectrum(colDft, cv::Mat(term.col).reshape(1, 1));
     const int colInput = src.rows + kh - 1;
     forEachStrip(values, valuesPerBlock, half(0.5), [&](int x0, int count, const StopFlag &stop) {
         if (stop())
@@ -1215,7 +1246,7 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
         for (int y = 0; y < src.rows; ++y) {
             float *row = plane.ptr<float>(y) + x0;
             for (int c = 0; c < count; ++c)
-                row[c] = static_cast<float>(column(c)[colK.centre + y]);
+                row[c] = static_cast<float>(column(c)[colK.centre.x + y]);
         }
     });
 }
