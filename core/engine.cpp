@@ -541,8 +541,8 @@ void readExtendedChannel(const cv::Mat &src, int y, int channel, int first, int 
 /// Asks the CPU to start loading values [first, first + count) of image row
 /// y (the part inside the image) into cache. The fused filter reads a block
 /// of 256 to 1024 values of row after row, 12 KB apart on a 4000-pixel RGB
-/// image: too short a run for the hardware prefetcher, and waiting for those rows took
-/// a quarter of a sigma-2 Gaussian's time.
+/// image: too short a run for the hardware prefetcher, and waiting for
+/// those rows took a quarter of a sigma-2 Gaussian's time.
 void prefetchRow(const cv::Mat &src, int y, int first, int count, int cvBorder)
 {
     const int from = cv::borderInterpolate(y, src.rows, cvBorder);
@@ -1007,9 +1007,10 @@ int nextFastFftLength(int n)
 /// 25 * 2^a: the 1-D transforms' lengths. FFTW_ESTIMATE plans for all four
 /// ran a forward and inverse transform in 1.7-2.5 ns a point on the
 /// reference machine from 640 to 25600 points (lengths with factors 7, 9 or
-/// 27 up to 3.6 ns); the extra forms keep a row of 12540 values at 12800
-/// points instead of 16384 (36 against 44 us), a column of 3180 at 3200
-/// instead of 4096 (6.2 against 8.8 us).
+/// 27 up to 3.6 ns, and 4200-5000 points took longer than 5120); the extra
+/// forms keep a row of 4180 values (4000 pixels, 181 taps) at 5120 points
+/// instead of 6144, a column of 3180 at 3200 instead of 4096 (6.2 against
+/// 8.8 us).
 int nextFastRowFftLength(int n)
 {
     int best = nextFastFftLength(n);
@@ -1123,8 +1124,8 @@ void runFft(const cv::Mat &kernel, cv::Size tile, const cv::Mat &src, cv::Mat &d
     });
 }
 
-/// Scratch for the 1-D transforms: a transform's buffers and two float
-/// matrices for the column pass.
+/// Scratch for the 1-D transforms: a transform's buffers, and the column
+/// pass's block of column buffers.
 struct RowFftWorkspace {
     fft::Buffer<double> buffer;
     fft::Buffer<std::complex<double>> spectrum;

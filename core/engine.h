@@ -28,8 +28,8 @@
 //    interleaved, the tile size chosen by the cost model); cost independent
 //    of the kernel's size and rank.
 //  - SeparableFft: a rank-1 kernel by 1-D FFTs in double (FFTW) along every
-//    row, then every column; cost grows with the log of the image, not the
-//    kernel (large Gaussians).
+//    row (a channel at a time), then every column; cost grows with the log
+//    of the image, not the kernel (large Gaussians).
 //
 // Accuracy contract: the chosen path's a-priori error bound, in the units of
 // the source, is at most the tolerance. The bound adds
