@@ -630,11 +630,12 @@ bool fusedSeparableAvailable(const std::vector<SeparableTerm> &terms)
 {
 #if defined(KS_HAVE_AVX_KERNEL)
     static const bool cpu = __builtin_cpu_supports("avx") && __builtin_cpu_supports("fma");
-    // Below 9 taps a side, one term runs as fast or faster on sepFilter2D
-    // (box 3: 10 against 14 ms on 12 MP RGB; Gaussian sigma 1, 7 taps: 12
-    // against 12.5 ms).
+    // Below 5 taps a side, one term runs faster on sepFilter2D (box 3: 11.7
+    // against 15 ms on 12 MP RGB); from 5 the fused filter is faster
+    // (Gaussian of 5 taps 8.5 against 10 ms, sigma 1 with 7 taps 9.6-11.6
+    // against 11.5-12.8 ms).
     const int side = static_cast<int>(std::max(terms.front().col.size(), terms.front().row.size()));
-    return cpu && simdKernels.load(std::memory_order_relaxed) && (terms.size() > 1 || side >= 9) &&
+    return cpu && simdKernels.load(std::memory_order_relaxed) && (terms.size() > 1 || side >= 5) &&
            static_cast<int>(terms.size()) <= detail::kFusedMaxTerms &&
            static_cast<int>(terms.front().col.size()) <= detail::kFusedMaxTaps &&
            static_cast<int>(terms.front().row.size()) <= detail::kFusedMaxTaps;

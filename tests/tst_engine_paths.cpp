@@ -88,6 +88,8 @@ std::vector<KernelCase> kernelCases()
     return {
         {"gauss1x1", ks::GaussianSpec{.ksize = 1, .sigma = 1}},
         {"gauss3", ks::GaussianSpec{.ksize = 3, .sigma = 0.8}},
+        // The smallest single term the fused filter takes.
+        {"gauss5", ks::GaussianSpec{.ksize = 5, .sigma = 1}},
         {"gauss9", ks::GaussianSpec{.ksize = 9, .sigma = 2}},
         {"box3", ks::BoxSpec{.ksize = 3, .normalized = true}},
         {"box7sum", ks::BoxSpec{.ksize = 7, .normalized = false}},
