@@ -434,30 +434,41 @@ void extendedStrip(const cv::Mat &src, int y0, int rows, int kh, int kw, BorderM
     }
 }
 
-/// Values [first, first + count) of image row y extended by the border
-/// (both may lie outside the image: rows by cv::borderInterpolate, values a
-/// pixel's channels at a time, zeros for Constant), converted to T (double
-/// or float): what extendedStrip() holds, read straight into a buffer.
-/// Plain pointer loops the compiler vectorizes: a cv::Mat header and
-/// convertTo per row cost a third of the fused filter's time on small
-/// kernels.
+/// Values [first, first + count) of an image row extended by the border
+/// (they may lie outside the image; zeros for Constant), converted to T
+/// (double or float). With channel < 0 the values are all channels
+/// interleaved, taken a pixel's channels at a time beyond the edges (what
+/// extendedStrip() holds); otherwise they are the pixels of that channel
+/// alone (a row of one channel, for the 1-D transforms). Plain pointer
+/// loops the compiler vectorizes: a cv::Mat header and convertTo per row
+/// cost a third of the fused filter's time on small kernels.
 template <class T, class In>
-void readExtendedRowAs(const cv::Mat &src, const In *row, int first, int count, int cvBorder,
-                       T *out)
+void readExtendedAs(const cv::Mat &src, const In *row, int channel, int first, int count,
+                    int cvBorder, T *out)
 {
     const int cn = src.channels();
-    const int values = src.cols * cn;
-    const int lo = std::clamp(first, 0, values);
-    const int hi = std::clamp(first + count, lo, values);
+    const bool interleaved = channel < 0;
+    const In *in = interleaved ? row : row + channel;
+    const int length = interleaved ? src.cols * cn : src.cols;
+    const int lo = std::clamp(first, 0, length);
+    const int hi = std::clamp(first + count, lo, length);
     T *inside = out + (lo - first);
-    for (int i = 0; i < hi - lo; ++i)
-        inside[i] = static_cast<T>(row[lo + i]);
+    if (interleaved)
+        for (int i = 0; i < hi - lo; ++i)
+            inside[i] = static_cast<T>(in[lo + i]);
+    else
+        for (int i = 0; i < hi - lo; ++i)
+            inside[i] = static_cast<T>(in[(lo + i) * cn]);
     auto border = [&](int i) {
         const int v = first + i;
-        const int pixel = v >= 0 ? v / cn : -((-v + cn - 1) / cn);
-        const int channel = v - pixel * cn;
+        int pixel = v;
+        int c = 0;
+        if (interleaved) {
+            pixel = v >= 0 ? v / cn : -((-v + cn - 1) / cn);
+            c = v - pixel * cn;
+        }
         const int q = cv::borderInterpolate(pixel, src.cols, cvBorder);
-        out[i] = q < 0 ? T{0} : static_cast<T>(row[q * cn + channel]);
+        out[i] = q < 0 ? T{0} : static_cast<T>(in[q * cn + c]);
     };
     const int left = std::clamp(lo - first, 0, count);
     for (int i = 0; i < left; ++i)
@@ -466,37 +477,12 @@ void readExtendedRowAs(const cv::Mat &src, const In *row, int first, int count, 
         border(i);
 }
 
-/// Pixels [first, first + count) of one channel of image row y, extended by
-/// the border like readExtendedRowAs (a row of one channel, for the 1-D
-/// transforms).
-template <class T, class In>
-void readExtendedChannelAs(const cv::Mat &src, const In *row, int channel, int first, int count,
-                           int cvBorder, T *out)
-{
-    const int cn = src.channels();
-    const int lo = std::clamp(first, 0, src.cols);
-    const int hi = std::clamp(first + count, lo, src.cols);
-    T *inside = out + (lo - first);
-    const In *in = row + channel;
-    for (int i = 0; i < hi - lo; ++i)
-        inside[i] = static_cast<T>(in[(lo + i) * cn]);
-    auto border = [&](int i) {
-        const int q = cv::borderInterpolate(first + i, src.cols, cvBorder);
-        out[i] = q < 0 ? T{0} : static_cast<T>(in[q * cn]);
-    };
-    const int left = std::clamp(lo - first, 0, count);
-    for (int i = 0; i < left; ++i)
-        border(i);
-    for (int i = std::clamp(hi - first, left, count); i < count; ++i)
-        border(i);
-}
-
-/// Calls read(row) with image row y (a row index outside the image taken by
-/// the border, as cv::borderInterpolate) as a pointer of the image's type,
-/// or fills out[0, count) with zeros when the border gives no row
-/// (Constant).
-template <class T, class Read>
-void withExtendedRow(const cv::Mat &src, int y, int cvBorder, int count, T *out, Read read)
+/// readExtendedAs() on image row y (a row outside the image taken by the
+/// border, as cv::borderInterpolate), all channels interleaved or one
+/// channel's pixels.
+template <class T>
+void readExtendedRow(const cv::Mat &src, int y, int first, int count, int cvBorder, T *out,
+                     int channel = -1)
 {
     const int from = cv::borderInterpolate(y, src.rows, cvBorder);
     if (from < 0) {
@@ -505,37 +491,20 @@ void withExtendedRow(const cv::Mat &src, int y, int cvBorder, int count, T *out,
     }
     switch (src.depth()) {
     case CV_8U:
-        read(src.ptr<uchar>(from));
+        readExtendedAs(src, src.ptr<uchar>(from), channel, first, count, cvBorder, out);
         break;
     case CV_16U:
-        read(src.ptr<ushort>(from));
+        readExtendedAs(src, src.ptr<ushort>(from), channel, first, count, cvBorder, out);
         break;
     case CV_32F:
-        read(src.ptr<float>(from));
+        readExtendedAs(src, src.ptr<float>(from), channel, first, count, cvBorder, out);
         break;
     case CV_64F:
-        read(src.ptr<double>(from));
+        readExtendedAs(src, src.ptr<double>(from), channel, first, count, cvBorder, out);
         break;
     default:
         throw std::invalid_argument("engine: unsupported image depth");
     }
-}
-
-template <class T>
-void readExtendedRow(const cv::Mat &src, int y, int first, int count, int cvBorder, T *out)
-{
-    withExtendedRow(src, y, cvBorder, count, out, [&](const auto *row) {
-        readExtendedRowAs(src, row, first, count, cvBorder, out);
-    });
-}
-
-template <class T>
-void readExtendedChannel(const cv::Mat &src, int y, int channel, int first, int count, int cvBorder,
-                         T *out)
-{
-    withExtendedRow(src, y, cvBorder, count, out, [&](const auto *row) {
-        readExtendedChannelAs(src, row, channel, first, count, cvBorder, out);
-    });
 }
 
 /// Asks the CPU to start loading values [first, first + count) of image row
@@ -1212,7 +1181,7 @@ void runSeparableFft(const SeparableTerm &term, const cv::Mat &src, cv::Mat &dst
         double *buffer = ws->buffer.get();
         for (int y = y0; y < y0 + rows; ++y)
             for (int c = 0; c < cn; ++c) {
-                readExtendedChannel(src, y, c, -(kw / 2), rowInput, cvBorder, buffer);
+                readExtendedRow(src, y, -(kw / 2), rowInput, cvBorder, buffer, c);
                 std::fill(buffer + rowInput, buffer + n.width, 0.0);
                 correlateInPlace(rowDft, rowK, buffer, ws->spectrum.get());
                 const double *correlated = buffer + rowK.centre.x;
