@@ -858,14 +858,21 @@ cv::Mat interleavedKernel(const cv::Mat &kernel, int cn)
 /// The spectrum that turns a product into a correlation with `kernel`
 /// (rows x cols at most the transform's size): the conjugate of the zero-
 /// padded kernel's transform, times 1 / points (FFTW's inverse is
-/// unnormalized).
+/// unnormalized). The kernel's tap `centre` is placed at index (0, 0), the
+/// taps before it wrapping round to the end, so input (y, x)'s correlation
+/// lands at (y + centre.y, x + centre.x).
 fft::Buffer<std::complex<double>> correlationSpectrum(const fft::RealDft &dft,
-                                                      const cv::Mat &kernel)
+                                                      const cv::Mat &kernel, cv::Point centre = {})
 {
     const fft::Buffer<double> padded = fft::realBuffer(dft.points());
-    cv::Mat m(dft.rows(), dft.cols(), CV_64F, padded.get());
-    m.setTo(0);
-    kernel.copyTo(m(cv::Rect(0, 0, kernel.cols, kernel.rows)));
+    std::fill(padded.get(), padded.get() + dft.points(), 0.0);
+    for (int i = 0; i < kernel.rows; ++i) {
+        const int y = (i - centre.y + dft.rows()) % dft.rows();
+        for (int j = 0; j < kernel.cols; ++j) {
+            const int x = (j - centre.x + dft.cols()) % dft.cols();
+            padded[static_cast<std::size_t>(y) * dft.cols() + x] = kernel.at<double>(i, j);
+        }
+    }
     fft::Buffer<std::complex<double>> spectrum = fft::complexBuffer(dft.spectrumSize());
     dft.forward(padded.get(), spectrum.get());
     const double scale = 1.0 / static_cast<double>(dft.points());
@@ -917,23 +924,12 @@ KernelSpectrum kernelSpectrum(const fft::RealDft &dft, const cv::Mat &kernel)
         return k;
     }
     k.centre = cv::Point(kernel.cols / 2, kernel.rows / 2);
-    const fft::Buffer<double> padded = fft::realBuffer(dft.points());
-    std::fill(padded.get(), padded.get() + dft.points(), 0.0);
-    for (int i = 0; i < kernel.rows; ++i) {
-        const int y = (i - k.centre.y + dft.rows()) % dft.rows();
-        for (int j = 0; j < kernel.cols; ++j) {
-            const int x = (j - k.centre.x + dft.cols()) % dft.cols();
-            padded[static_cast<std::size_t>(y) * dft.cols() + x] = kernel.at<double>(i, j);
-        }
-    }
-    const fft::Buffer<std::complex<double>> spectrum = fft::complexBuffer(dft.spectrumSize());
-    dft.forward(padded.get(), spectrum.get());
-    // Correlation takes the conjugate: the real part for an even kernel, minus
-    // the imaginary part for an odd one (the other part is zero up to rounding).
-    const double scale = 1.0 / static_cast<double>(dft.points());
+    // The real part for an even kernel, the imaginary one for an odd kernel:
+    // the other part is zero up to rounding.
+    const fft::Buffer<std::complex<double>> spectrum = correlationSpectrum(dft, kernel, k.centre);
     k.factors.resize(dft.spectrumSize());
     for (std::size_t i = 0; i < k.factors.size(); ++i)
-        k.factors[i] = (k.symmetry > 0 ? spectrum[i].real() : -spectrum[i].imag()) * scale;
+        k.factors[i] = k.symmetry > 0 ? spectrum[i].real() : spectrum[i].imag();
     return k;
 }
 
