@@ -507,6 +507,7 @@ void readExtendedRow(const cv::Mat &src, int y, int first, int count, int cvBord
     }
 }
 
+#if defined(KS_HAVE_AVX_KERNEL)
 /// Asks the CPU to start loading values [first, first + count) of image row
 /// y (the part inside the image) into cache. The fused filter reads a block
 /// of 256 to 1024 values of row after row, 12 KB apart on a 4000-pixel RGB
@@ -525,6 +526,7 @@ void prefetchRow(const cv::Mat &src, int y, int first, int count, int cvBorder)
     for (std::size_t b = lo; b < hi; b += 64)
         __builtin_prefetch(row + b);
 }
+#endif
 
 /// The strip itself inside extendedStrip()'s result.
 cv::Mat stripRoi(const cv::Mat &ext, int rows, int kh, int kw)
@@ -599,7 +601,7 @@ bool fusedSeparableAvailable(const std::vector<SeparableTerm> &terms)
 {
 #if defined(KS_HAVE_AVX_KERNEL)
     static const bool cpu = __builtin_cpu_supports("avx") && __builtin_cpu_supports("fma");
-    // Below 5 taps a side, one term runs faster on sepFilter2D (box 3: 11.7
+    // Below 5 taps, one term runs faster on sepFilter2D (box 3: 11.7
     // against 15 ms on 12 MP RGB); from 5 the fused filter is faster
     // (Gaussian of 5 taps 8.5 against 10 ms, sigma 1 with 7 taps 9.6-11.6
     // against 11.5-12.8 ms).

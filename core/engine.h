@@ -15,7 +15,7 @@
 //  - SeparableFloat / SeparableDouble: kernel = sum of r outer products
 //    col_t (x) row_t, each run by cv::sepFilter2D on a strip that already
 //    holds the kernel's reach; in float on CPUs with AVX and FMA, from 5
-//    taps a side or 2 terms, by the engine's own fused filter instead
+//    taps (a 5 x 5 kernel) or 2 terms, by the engine's own fused filter instead
 //    (core/fused_separable_kernel.h: every term's row pass into a ring of
 //    rows, one column pass summing every term, 64 values at a time). The
 //    terms come in closed form for Gaussian (r = 1), derivative of Gaussian
