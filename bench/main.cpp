@@ -1,4 +1,5 @@
 // kernelscope-bench engine [--json] [--case SUBSTRING] [--reps N] [--engine-only]
+//                          [--simd none|avx|avx512]
 //
 // The engine (ks::applyFilter, ks::applyRegionBlurs) against plain OpenCV
 // doing the same job on a 12 MP RGB 8-bit image, in one process and one run.
@@ -231,6 +232,19 @@ std::vector<Case> allCases(const cv::Mat &image)
     return cases;
 }
 
+const char *simdName(ks::SimdKernels s)
+{
+    switch (s) {
+    case ks::SimdKernels::None:
+        return "none (OpenCV sepFilter2D)";
+    case ks::SimdKernels::Avx:
+        return "AVX + FMA";
+    case ks::SimdKernels::Avx512:
+        return "AVX-512";
+    }
+    return "?";
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -240,7 +254,7 @@ int main(int argc, char **argv)
         return ks::runPreviewBenchmark(argc, argv);
     if (args.empty() || args[0] != "engine") {
         std::fprintf(stderr, "usage: kernelscope-bench engine [--json] [--case SUBSTRING] "
-                             "[--reps N] [--engine-only]\n"
+                             "[--reps N] [--engine-only] [--simd none|avx|avx512]\n"
                              "       kernelscope-bench preview [--json] [--case SUBSTRING]\n");
         return 2;
     }
@@ -248,6 +262,7 @@ int main(int argc, char **argv)
     bool engineOnly = false;
     std::string filter;
     int reps = 5;
+    ks::SimdKernels simdLimit = ks::SimdKernels::Avx512;
     for (std::size_t i = 1; i < args.size(); ++i) {
         if (args[i] == "--json")
             json = true;
@@ -257,19 +272,37 @@ int main(int argc, char **argv)
             filter = args[++i];
         else if (args[i] == "--reps" && i + 1 < args.size())
             reps = std::max(1, std::stoi(args[++i]));
-        else {
+        else if (args[i] == "--simd" && i + 1 < args.size()) {
+            // The widest build of the engine's own SIMD kernel to use (the
+            // default: every build this CPU runs), to time each build.
+            const std::string simd = args[++i];
+            if (simd == "none")
+                simdLimit = ks::SimdKernels::None;
+            else if (simd == "avx")
+                simdLimit = ks::SimdKernels::Avx;
+            else if (simd == "avx512")
+                simdLimit = ks::SimdKernels::Avx512;
+            else {
+                std::fprintf(stderr, "--simd: expected none, avx or avx512, not %s\n",
+                             simd.c_str());
+                return 2;
+            }
+        } else {
             std::fprintf(stderr, "unknown argument %s\n", args[i].c_str());
             return 2;
         }
     }
 
+    ks::useSimdKernels(simdLimit);
     const cv::Mat image = testImage();
     const double inputMiB = static_cast<double>(image.total() * image.elemSize()) / (1 << 20);
     if (!json)
-        std::printf("image %dx%d BGR 8-bit (%.1f MiB), OpenCV %s, %d threads, reps %d\n"
+        std::printf("image %dx%d BGR 8-bit (%.1f MiB), OpenCV %s, %d threads, reps %d, "
+                    "engine SIMD kernel: %s\n"
                     "%-22s %-22s %9s %9s %8s %8s %8s %9s %9s\n",
-                    image.cols, image.rows, inputMiB, CV_VERSION, cv::getNumThreads(), reps, "case",
-                    "path", "engine_ms", "opencv_ms", "floor_ms", "cv/eng", "eng/flr", "max_err",
+                    image.cols, image.rows, inputMiB, CV_VERSION, cv::getNumThreads(), reps,
+                    simdName(std::min(simdLimit, ks::supportedSimdKernels())), "case", "path",
+                    "engine_ms", "opencv_ms", "floor_ms", "cv/eng", "eng/flr", "max_err",
                     "mean_err");
 
     for (const Case &c : allCases(image)) {

@@ -590,23 +590,40 @@ int filterSourceDepth(int srcDepth, int accDepth)
 
 // ---------------------------------------------------------------------------
 // The fused separable filter (core/fused_separable_kernel.h): on CPUs with
-// AVX and FMA, float accumulation runs every term's row pass into a ring of
-// rows and one column pass summing all terms into the output, 64 values at
-// a time, instead of OpenCV's sepFilter2D (whose x86 build stops at SSE4.1
-// on such a CPU without AVX2) once per term with a partial result each.
+// AVX and FMA (or AVX-512), float accumulation runs every term's row pass
+// into a ring of rows and one column pass summing all terms into the output,
+// eight vectors at a time, instead of OpenCV's sepFilter2D (whose x86 build
+// stops at SSE4.1 on a CPU without AVX2) once per term with a partial result
+// each.
 
-std::atomic<bool> simdKernels{true};
+SimdKernels cpuSimdKernels()
+{
+#if defined(KS_HAVE_AVX_KERNEL)
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"))
+        return SimdKernels::Avx512;
+    if (__builtin_cpu_supports("avx") && __builtin_cpu_supports("fma"))
+        return SimdKernels::Avx;
+#endif
+    return SimdKernels::None;
+}
+
+std::atomic<SimdKernels> simdKernelsLimit{SimdKernels::Avx512};
+
+/// The build of the fused filter's kernel to run now.
+SimdKernels activeSimdKernels()
+{
+    return std::min(supportedSimdKernels(), simdKernelsLimit.load(std::memory_order_relaxed));
+}
 
 bool fusedSeparableAvailable(const std::vector<SeparableTerm> &terms)
 {
 #if defined(KS_HAVE_AVX_KERNEL)
-    static const bool cpu = __builtin_cpu_supports("avx") && __builtin_cpu_supports("fma");
     // Below 5 taps, one term runs faster on sepFilter2D (box 3: 11.7
     // against 15 ms on 12 MP RGB); from 5 the fused filter is faster
     // (Gaussian of 5 taps 8.5 against 10 ms, sigma 1 with 7 taps 9.6-11.6
     // against 11.5-12.8 ms).
     const int side = static_cast<int>(std::max(terms.front().col.size(), terms.front().row.size()));
-    return cpu && simdKernels.load(std::memory_order_relaxed) && (terms.size() > 1 || side >= 5) &&
+    return activeSimdKernels() != SimdKernels::None && (terms.size() > 1 || side >= 5) &&
            static_cast<int>(terms.size()) <= detail::kFusedMaxTerms &&
            static_cast<int>(terms.front().col.size()) <= detail::kFusedMaxTaps &&
            static_cast<int>(terms.front().row.size()) <= detail::kFusedMaxTaps;
@@ -649,41 +666,58 @@ void runFusedSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &s
     base.colTaps = colTaps.data();
     base.rowSymmetry = rowSymmetry.data();
     base.colSymmetry = colSymmetry.data();
+    // Outputs of 32 MiB or more are written with streaming stores: writing
+    // a 12 MP RGB response (137 MiB) through the caches read every line
+    // from memory first, and streaming made Gaussians at sigma 1 to 3 a
+    // quarter faster on the AVX-512 development machine (README).
+    base.stream = dst.total() * dst.elemSize() >= (std::size_t{32} << 20);
+    const bool wide = activeSimdKernels() == SimdKernels::Avx512;
+    const auto rowPass = wide ? detail::fusedRowsAvx512 : detail::fusedRowsAvxFma;
+    const auto columnPass = wide ? detail::fusedColumnAvx512 : detail::fusedColumnAvxFma;
     const int cvBorder = toOpenCvBorder(border);
     cv::Mat plane = dst.reshape(1);
-    const int rowsPerStrip = stripRowsFor(costPerValue, values, src.rows, kh);
     // Blocks of values whose ring of row-pass results (terms x kh rows)
     // fits in 16 KiB of the first-level cache, in multiples of 64 values (the
     // kernel's widest step), 256 to 1024: streaming the ring from the second
     // level made the column pass the bottleneck.
     const int fitting = 16384 / (static_cast<int>(sizeof(float)) * kh * base.terms) / 64 * 64;
     const int block = std::min(values, std::clamp(fitting, 256, 1024));
+    // The work is cut into tasks of one block over a strip of rows. A strip
+    // repeats the row pass for the kh - 1 rows it shares with the next one,
+    // so strips are as tall as a task of about 6 ms allows, and at least 16
+    // times the kernel (strips of 6 ms over whole rows were 2 kh rows tall
+    // at sigma 8 to 10, and repeated half of the row pass).
+    const int blocks = (values + block - 1) / block;
+    const int rowsPerStrip =
+        std::clamp(std::max(static_cast<int>(6e6 / (std::max(costPerValue, 0.2) * block)), 16 * kh),
+                   1, src.rows);
+    const int strips = (src.rows + rowsPerStrip - 1) / rowsPerStrip;
     struct Workspace {
         std::vector<float> ring;
         std::vector<float> row;
     };
     WorkspacePool<Workspace> pool([] { return Workspace{}; });
-    forEachStrip(src.rows, rowsPerStrip, control, [&](int y0, int rows, const StopFlag &stop) {
+    forEachStrip(strips * blocks, 1, control, [&](int task, int, const StopFlag &stop) {
         const auto ws = pool.borrow();
-        for (int v0 = 0; v0 < values; v0 += block) {
-            if (stop())
+        const int y0 = task / blocks * rowsPerStrip;
+        const int rows = std::min(rowsPerStrip, src.rows - y0);
+        const int v0 = task % blocks * block;
+        detail::FusedKernelArgs args = base;
+        args.width = std::min(block, values - v0);
+        ws->ring.resize(static_cast<std::size_t>(args.terms) * kh * detail::ringStride(args.width));
+        args.ring = ws->ring.data();
+        const int input = args.width + (kw - 1) * cn;
+        ws->row.resize(static_cast<std::size_t>(input));
+        for (int iy = 0; iy < rows + kh - 1; ++iy) {
+            if (iy % 64 == 63 && stop())
                 return;
-            detail::FusedKernelArgs args = base;
-            args.width = std::min(block, values - v0);
-            ws->ring.resize(static_cast<std::size_t>(args.terms) * kh *
-                            detail::ringStride(args.width));
-            args.ring = ws->ring.data();
-            const int input = args.width + (kw - 1) * cn;
-            ws->row.resize(static_cast<std::size_t>(input));
-            for (int iy = 0; iy < rows + kh - 1; ++iy) {
-                prefetchRow(src, y0 - kh / 2 + iy + 2, v0 - (kw / 2) * cn, input, cvBorder);
-                readExtendedRow(src, y0 - kh / 2 + iy, v0 - (kw / 2) * cn, input, cvBorder,
-                                ws->row.data());
-                detail::fusedRowsAvxFma(args, ws->row.data(), iy % kh);
-                const int y = iy - (kh - 1);
-                if (y >= 0)
-                    detail::fusedColumnAvxFma(args, y, plane.ptr<float>(y0 + y) + v0);
-            }
+            prefetchRow(src, y0 - kh / 2 + iy + 2, v0 - (kw / 2) * cn, input, cvBorder);
+            readExtendedRow(src, y0 - kh / 2 + iy, v0 - (kw / 2) * cn, input, cvBorder,
+                            ws->row.data());
+            rowPass(args, ws->row.data(), iy % kh);
+            const int y = iy - (kh - 1);
+            if (y >= 0)
+                columnPass(args, y, plane.ptr<float>(y0 + y) + v0);
         }
     });
 }
@@ -1282,9 +1316,15 @@ double fullScaleOf(int depth)
 
 } // namespace
 
-void useSimdKernels(bool enabled)
+SimdKernels supportedSimdKernels()
 {
-    simdKernels.store(enabled);
+    static const SimdKernels cpu = cpuSimdKernels();
+    return cpu;
+}
+
+void useSimdKernels(SimdKernels widest)
+{
+    simdKernelsLimit.store(widest);
 }
 
 std::string EnginePlan::name() const

@@ -14,10 +14,11 @@
 //    per pixel whatever the size.
 //  - SeparableFloat / SeparableDouble: kernel = sum of r outer products
 //    col_t (x) row_t, each run by cv::sepFilter2D on a strip that already
-//    holds the kernel's reach; in float on CPUs with AVX and FMA, from 5
-//    taps (a 5 x 5 kernel) or 2 terms, by the engine's own fused filter instead
+//    holds the kernel's reach; in float on CPUs with AVX and FMA (or
+//    AVX-512), from 5 taps (a 5 x 5 kernel) or 2 terms, by the engine's own
+//    fused filter instead
 //    (core/fused_separable_kernel.h: every term's row pass into a ring of
-//    rows, one column pass summing every term, 64 values at a time). The
+//    rows, one column pass summing every term, eight vectors at a time). The
 //    terms come in closed form for Gaussian (r = 1), derivative of Gaussian
 //    (r = 2 for order 1, 3 for order 2), and from a truncated SVD of the
 //    CV_64F kernel otherwise (Gabor at theta 0/90 is rank 1, with gamma 1
@@ -54,7 +55,8 @@
 // small filter itself). The last large output freed is kept and reused for
 // the next one of the same size (not under ASan), so repeated filtering of
 // one image does not pay for zeroing fresh pages; its old values are all
-// overwritten.
+// overwritten. The fused filter writes outputs of 32 MiB or more with
+// streaming stores, which skip reading each line before overwriting it.
 //
 // Threads: work is cut into strips (each re-reads the kernel's reach), run
 // in bands of 6 strips per thread with cv::parallel_for_. A strip borrows
@@ -122,10 +124,17 @@ struct EnginePlan {
 /// imageDepth sizes an automatic Gaussian, as in makeKernel().
 std::vector<SeparableTerm> closedFormTerms(const FilterSpec &spec, int imageDepth);
 
-/// Whether the engine's own AVX + FMA kernels run on CPUs that have both
-/// (the default): the fused separable filter for float separable passes.
-/// Tests turn them off to run the OpenCV paths other CPUs take.
-void useSimdKernels(bool enabled);
+/// The builds of the engine's own SIMD kernel (the fused separable filter
+/// for float separable passes), narrowest first: none (OpenCV's
+/// sepFilter2D), AVX + FMA (8 floats a vector), AVX-512 (16 floats).
+enum class SimdKernels { None, Avx, Avx512 };
+
+/// The widest build this CPU runs.
+SimdKernels supportedSimdKernels();
+
+/// Limits the engine to builds up to `widest` (the default is every build
+/// the CPU runs). Tests use it to run the paths other CPUs take.
+void useSimdKernels(SimdKernels widest);
 
 /// Chooses the cheapest path whose error bound is within tolerance.
 /// kernel: CV_64FC1 (makeKernel()); known: closed-form terms if any

@@ -1,7 +1,8 @@
 // The AVX + FMA build of the fused separable filter's kernel
-// (fused_separable_kernel.h), compiled with -mavx -mfma (core/CMakeLists.txt)
+// (fused_separable_kernel.h): 8 floats a vector, compiled with -mavx -mfma (core/CMakeLists.txt)
 // and only called on CPUs that have both (engine.cpp).
 #define KS_FUSED_KERNEL_BODY
+#define KS_FUSED_LANES 8
 #include "fused_separable_kernel.h"
 
 namespace ks::detail {

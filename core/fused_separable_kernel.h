@@ -1,15 +1,23 @@
 // The inner loop of the engine's fused separable filter (runFusedSeparable
 // in engine.cpp): every term's row pass into a ring of rows, then one
 // column pass summing every term into the output, in float with FMA, in
-// registers 64 values wide. Built only with AVX and FMA
-// (fused_separable_avx.cpp, compiled with -mavx -mfma) and called only on
-// CPUs that have both; elsewhere the engine runs OpenCV's sepFilter2D.
+// eight vector registers. Built twice: with AVX and FMA
+// (fused_separable_avx.cpp, -mavx -mfma, 8 floats a vector) and with
+// AVX-512 (fused_separable_avx512.cpp, -mavx512f -mfma, 16 floats), each
+// called only on CPUs that have its instructions; elsewhere the engine runs
+// OpenCV's sepFilter2D. Every value gets the same operations in the same
+// order in both builds and in their scalar tails, so the two agree bit for
+// bit.
 // Everything in the body has internal linkage and uses no standard-library
 // templates, so no AVX code can be merged by the linker into functions the
 // rest of the program shares.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#ifdef KS_FUSED_KERNEL_BODY
+#include <immintrin.h>
+#endif
 
 namespace ks::detail {
 
@@ -25,6 +33,11 @@ struct FusedKernelArgs {
     const int *rowSymmetry = nullptr; ///< per term: 1 even, -1 odd, 0 neither
     const int *colSymmetry = nullptr;
     float *ring = nullptr; ///< terms x kh rows of ringStride(width) floats
+    /// Whether the column pass writes its whole vectors to `out` with
+    /// streaming (non-temporal) stores, when out is 64-byte aligned: for
+    /// outputs far larger than the caches, whose lines would only be read
+    /// from memory to be overwritten.
+    bool stream = false;
 };
 
 inline constexpr int kFusedMaxTerms = 4;
@@ -43,44 +56,79 @@ static inline std::size_t ringStride(int width)
 void fusedRowsAvxFma(const FusedKernelArgs &args, const float *in, int slot);
 /// Output row y from ring slots (y + m) % kh, m = 0..kh-1.
 void fusedColumnAvxFma(const FusedKernelArgs &args, int y, float *out);
+/// The same two with AVX-512 (16 floats a vector).
+void fusedRowsAvx512(const FusedKernelArgs &args, const float *in, int slot);
+void fusedColumnAvx512(const FusedKernelArgs &args, int y, float *out);
 
 #ifdef KS_FUSED_KERNEL_BODY
 namespace {
 
-// Eight floats in one vector (GCC's vector extension: one AVX register),
-// always passed by reference: by value, its ABI differs with and without
-// AVX.
-typedef float V8 __attribute__((vector_size(32)));
+// KS_FUSED_LANES floats in one vector (one AVX or AVX-512 register, with
+// GCC's vector operators), always passed by reference: by value, its ABI
+// differs with the instruction set.
+constexpr int kLanes = KS_FUSED_LANES;
+#if KS_FUSED_LANES == 16
+typedef __m512 Vec;
+#else
+typedef __m256 Vec;
+#endif
 
-inline void load8(V8 &v, const float *p)
+/// a += k x, rounded once. Written out rather than left to the compiler's
+/// contraction of a + k * x, which it applied to the vector loops and not
+/// to every scalar tail (values 0.00001 apart between the builds).
+inline void fmaInto(Vec &a, float k, const Vec &x)
+{
+#if KS_FUSED_LANES == 16
+    a = _mm512_fmadd_ps(_mm512_set1_ps(k), x, a);
+#else
+    a = _mm256_fmadd_ps(_mm256_set1_ps(k), x, a);
+#endif
+}
+
+inline void fmaInto(float &a, float k, float x)
+{
+    a = __builtin_fmaf(k, x, a);
+}
+
+inline void loadVec(Vec &v, const float *p)
 {
     __builtin_memcpy(&v, p, sizeof v);
 }
 
-inline void store8(float *p, const V8 &v)
+inline void storeVec(float *p, const Vec &v)
 {
     __builtin_memcpy(p, &v, sizeof v);
 }
 
-/// Adds sum_j taps[j] * at(j)[0..8 N) to N accumulators (values [0, 8),
-/// [8, 16), ...), where at(j) is the address of tap j's first value: the
-/// row pass's taps lie `step` apart in one row, the column pass's in the
-/// ring's rows. Symmetric taps (symmetry 1 even, -1 odd) take one multiply
+/// Stores to 64-byte aligned p, bypassing the caches.
+inline void streamVec(float *p, const Vec &v)
+{
+#if KS_FUSED_LANES == 16
+    _mm512_stream_ps(p, v);
+#else
+    _mm256_stream_ps(p, v);
+#endif
+}
+
+/// Adds sum_j taps[j] * at(j)[0..kLanes N) to N accumulators (values
+/// [0, kLanes), [kLanes, 2 kLanes), ...), where at(j) is the address of tap
+/// j's first value: the row pass's taps lie `step` apart in one row, the
+/// column pass's in the ring's rows. Symmetric taps (symmetry 1 even, -1 odd) take one multiply
 /// per pair; the middle tap of an odd count comes first. Each accumulator is
-/// a chain of dependent FMAs: eight chains (64 values) ran 7-10 % faster
-/// than four on 49-tap and multi-term filters, by keeping both FMA units
-/// busy through their latency.
+/// a chain of dependent FMAs: eight chains (64 values with AVX) ran 7-10 %
+/// faster than four on 49-tap and multi-term filters, by keeping both FMA
+/// units busy through their latency.
 template <int N, class At>
-inline void accumulate(V8 (&a)[N], At at, const float *taps, int n, int symmetry)
+inline void accumulate(Vec (&a)[N], At at, const float *taps, int n, int symmetry)
 {
     auto single = [&](int j) {
         const float *p = at(j);
         const float k = taps[j];
 #pragma GCC unroll 8
         for (int l = 0; l < N; ++l) {
-            V8 x;
-            load8(x, p + 8 * l);
-            a[l] += k * x;
+            Vec x;
+            loadVec(x, p + kLanes * l);
+            fmaInto(a[l], k, x);
         }
     };
     if (symmetry == 0) {
@@ -98,17 +146,17 @@ inline void accumulate(V8 (&a)[N], At at, const float *taps, int n, int symmetry
             const float k = taps[j];
 #pragma GCC unroll 8
             for (int l = 0; l < N; ++l) {
-                V8 x, y;
-                load8(x, p + 8 * l);
-                load8(y, q + 8 * l);
-                a[l] += k * combine(x, y);
+                Vec x, y;
+                loadVec(x, p + kLanes * l);
+                loadVec(y, q + kLanes * l);
+                fmaInto(a[l], k, combine(x, y));
             }
         }
     };
     if (symmetry > 0)
-        pairs([](const V8 &x, const V8 &y) { return x + y; });
+        pairs([](const Vec &x, const Vec &y) { return x + y; });
     else
-        pairs([](const V8 &x, const V8 &y) { return x - y; });
+        pairs([](const Vec &x, const Vec &y) { return x - y; });
 }
 
 /// The same for one value, value(j) being tap j's input: the vector lanes'
@@ -120,49 +168,56 @@ inline void accumulateOne(float &a, Value value, const float *taps, int n, int s
 {
     if (symmetry == 0) {
         for (int j = 0; j < n; ++j)
-            a += taps[j] * value(j);
+            fmaInto(a, taps[j], value(j));
         return;
     }
     const int half = n / 2;
     if (n % 2 == 1)
-        a += taps[half] * value(half);
+        fmaInto(a, taps[half], value(half));
     for (int j = 0; j < half; ++j) {
         const float x = value(j);
         const float y = value(n - 1 - j);
-        a += taps[j] * (symmetry > 0 ? x + y : x - y);
+        fmaInto(a, taps[j], symmetry > 0 ? x + y : x - y);
     }
 }
 
-/// Sums for values [i, i + 8 N) in N accumulators, into out.
-template <int N, class At>
+/// Sums for values [i, i + kLanes N) in N accumulators, into out.
+template <int N, bool Stream, class At>
 inline void sumTapsBlock(float *out, int i, int terms, const float *taps, int n,
                          const int *symmetry, At at)
 {
-    V8 a[N];
+    Vec a[N];
 #pragma GCC unroll 8
     for (int l = 0; l < N; ++l)
-        a[l] = V8{};
+        a[l] = Vec{};
     for (int t = 0; t < terms; ++t)
         accumulate<N>(
             a, [&](int j) { return at(t, j, i); }, taps + t * n, n, symmetry[t]);
 #pragma GCC unroll 8
     for (int l = 0; l < N; ++l)
-        store8(out + i + 8 * l, a[l]);
+        if constexpr (Stream)
+            streamVec(out + i + kLanes * l, a[l]);
+        else
+            storeVec(out + i + kLanes * l, a[l]);
 }
 
 /// out[i] = sum over terms t and taps j of taps[t n + j] * value(t, j, i),
 /// for i in [0, width), where at(t, j, i) is the address of that value:
-/// 64 values at a time in eight accumulators, then 32 in four, then the
-/// last ones one at a time. The row pass is one term over a row, the column
-/// pass every term over the ring's rows.
-template <class At>
-void sumTaps(float *out, int width, int terms, const float *taps, int n, const int *symmetry, At at)
+/// 8 kLanes values at a time in eight accumulators, then 4 kLanes in four,
+/// then kLanes in one, then the last ones one at a time. The row pass is
+/// one term over a row, the column pass every term over the ring's rows;
+/// Stream: whole vectors go to out (64-byte aligned) by streaming stores.
+template <bool Stream, class At>
+void sumTapsWith(float *out, int width, int terms, const float *taps, int n, const int *symmetry,
+                 At at)
 {
     int i = 0;
-    for (; i + 64 <= width; i += 64)
-        sumTapsBlock<8>(out, i, terms, taps, n, symmetry, at);
-    for (; i + 32 <= width; i += 32)
-        sumTapsBlock<4>(out, i, terms, taps, n, symmetry, at);
+    for (; i + 8 * kLanes <= width; i += 8 * kLanes)
+        sumTapsBlock<8, Stream>(out, i, terms, taps, n, symmetry, at);
+    for (; i + 4 * kLanes <= width; i += 4 * kLanes)
+        sumTapsBlock<4, Stream>(out, i, terms, taps, n, symmetry, at);
+    for (; i + kLanes <= width; i += kLanes)
+        sumTapsBlock<1, Stream>(out, i, terms, taps, n, symmetry, at);
     for (; i < width; ++i) {
         float a = 0;
         for (int t = 0; t < terms; ++t)
@@ -178,9 +233,9 @@ void rows(const FusedKernelArgs &args, const float *in, int slot)
     const std::size_t stride = ringStride(args.width);
     const int step = args.step;
     for (int t = 0; t < args.terms; ++t)
-        sumTaps(args.ring + (static_cast<std::size_t>(t) * args.kh + slot) * stride, args.width, 1,
-                args.rowTaps + t * args.kw, args.kw, args.rowSymmetry + t,
-                [&](int, int j, int i) { return in + i + j * step; });
+        sumTapsWith<false>(args.ring + (static_cast<std::size_t>(t) * args.kh + slot) * stride,
+                           args.width, 1, args.rowTaps + t * args.kw, args.kw, args.rowSymmetry + t,
+                           [&](int, int j, int i) { return in + i + j * step; });
 }
 
 /// Output row y (its input rows y .. y + kh - 1 in the ring) into out.
@@ -193,8 +248,15 @@ void column(const FusedKernelArgs &args, int y, float *out)
         for (int m = 0; m < kh; ++m)
             ringRows[t * kh + m] =
                 args.ring + (static_cast<std::size_t>(t) * kh + (y + m) % kh) * stride;
-    sumTaps(out, args.width, args.terms, args.colTaps, kh, args.colSymmetry,
-            [&](int t, int m, int i) { return ringRows[t * kh + m] + i; });
+    auto at = [&](int t, int m, int i) { return ringRows[t * kh + m] + i; };
+    if (args.stream && reinterpret_cast<std::uintptr_t>(out) % 64 == 0) {
+        sumTapsWith<true>(out, args.width, args.terms, args.colTaps, kh, args.colSymmetry, at);
+        // Streaming stores are weakly ordered: drained before the row is
+        // reported done (and read by another thread).
+        _mm_sfence();
+    } else {
+        sumTapsWith<false>(out, args.width, args.terms, args.colTaps, kh, args.colSymmetry, at);
+    }
 }
 
 } // namespace

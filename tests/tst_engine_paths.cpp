@@ -21,6 +21,30 @@ namespace {
 
 using ks::BorderMode;
 using ks::EnginePath;
+using ks::SimdKernels;
+
+/// The builds of the fused filter this CPU runs, OpenCV's passes included.
+std::vector<SimdKernels> simdLevels()
+{
+    std::vector<SimdKernels> levels;
+    for (const SimdKernels s : {SimdKernels::None, SimdKernels::Avx, SimdKernels::Avx512})
+        if (s <= ks::supportedSimdKernels())
+            levels.push_back(s);
+    return levels;
+}
+
+const char *simdName(SimdKernels s)
+{
+    switch (s) {
+    case SimdKernels::None:
+        return "opencv";
+    case SimdKernels::Avx:
+        return "avx";
+    case SimdKernels::Avx512:
+        return "avx512";
+    }
+    return "?";
+}
 
 /// Naive correlation of every channel, in double: CV_64FC(cn).
 cv::Mat naive(const cv::Mat &src, const cv::Mat1d &k, BorderMode mode)
@@ -122,6 +146,10 @@ private slots:
     void plannedPathMeetsTolerance_data();
     void plannedPathMeetsTolerance();
     void costModelChoices();
+    void simdBuildsAgreeBitForBit_data();
+    void simdBuildsAgreeBitForBit();
+    void largeOutputMatchesNaive_data();
+    void largeOutputMatchesNaive();
     void cancelStopsWithin50ms_data();
     void cancelStopsWithin50ms();
     void progressIsMonotonic();
@@ -137,7 +165,7 @@ void TestEnginePaths::everyPathMatchesNaive_data()
     QTest::addColumn<int>("cols");
     QTest::addColumn<int>("type");
     QTest::addColumn<int>("border");
-    QTest::addColumn<bool>("simd");
+    QTest::addColumn<int>("simd");
     const std::vector<KernelCase> kernels = kernelCases();
     const cv::Size sizes[] = {{1, 1}, {1, 6}, {7, 1}, {4, 3}, {13, 9}, {40, 23}};
     for (std::size_t k = 0; k < kernels.size(); ++k)
@@ -155,18 +183,21 @@ void TestEnginePaths::everyPathMatchesNaive_data()
                         if (path == EnginePath::SeparableFft &&
                             ks::closedFormTerms(kernels[k].spec, CV_MAT_DEPTH(type)).size() != 1)
                             continue;
-                        // Float separable passes run on the engine's own AVX
-                        // kernel where the CPU has it, and on OpenCV's
-                        // sepFilter2D elsewhere: both are checked here.
-                        for (const bool simd : {true, false}) {
-                            if (!simd && path != EnginePath::SeparableFloat)
+                        // Float separable passes run on the engine's own
+                        // AVX-512 or AVX kernel where the CPU has it, and on
+                        // OpenCV's sepFilter2D elsewhere: every one this CPU
+                        // runs is checked here.
+                        for (const SimdKernels simd : simdLevels()) {
+                            if (simd != ks::supportedSimdKernels() &&
+                                path != EnginePath::SeparableFloat)
                                 continue;
-                            QTest::addRow("%s %d%s %dx%d t%d %s", kernels[k].name,
-                                          static_cast<int>(path), simd ? "" : " opencv", size.width,
+                            QTest::addRow("%s %d %s %dx%d t%d %s", kernels[k].name,
+                                          static_cast<int>(path), simdName(simd), size.width,
                                           size.height, type,
                                           std::string(ks::borderName(border)).c_str())
                                 << static_cast<int>(k) << static_cast<int>(path) << size.height
-                                << size.width << type << static_cast<int>(border) << simd;
+                                << size.width << type << static_cast<int>(border)
+                                << static_cast<int>(simd);
                         }
                     }
 }
@@ -181,7 +212,7 @@ void TestEnginePaths::everyPathMatchesNaive()
     QFETCH(int, cols);
     QFETCH(int, type);
     QFETCH(int, border);
-    QFETCH(bool, simd);
+    QFETCH(int, simd);
     const KernelCase kc = kernelCases()[static_cast<std::size_t>(kernelIndex)];
     const int depth = CV_MAT_DEPTH(type);
     const cv::Mat kernel = ks::makeKernel(kc.spec, depth);
@@ -192,9 +223,9 @@ void TestEnginePaths::everyPathMatchesNaive()
     const auto mode = static_cast<BorderMode>(border);
     const ks::EnginePlan plan =
         forced(static_cast<EnginePath>(path), kernel, terms, src.channels());
-    ks::useSimdKernels(simd);
+    ks::useSimdKernels(static_cast<SimdKernels>(simd));
     const cv::Mat got = ks::runPlan(plan, src, kernel, mode);
-    ks::useSimdKernels(true);
+    ks::useSimdKernels(SimdKernels::Avx512);
     QCOMPARE(got.type(), CV_32FC(src.channels()));
     QCOMPARE(got.size(), src.size());
     const cv::Mat ref = naive(src, kernel, mode);
@@ -228,6 +259,85 @@ void TestEnginePaths::everyPathMatchesNaive()
     const double error = maxError(got, ref);
     QVERIFY2(error <= tolerance,
              qPrintable(QStringLiteral("error %1 > %2").arg(error).arg(tolerance)));
+}
+
+void TestEnginePaths::simdBuildsAgreeBitForBit_data()
+{
+    QTest::addColumn<ks::FilterSpec>("spec");
+    QTest::addColumn<int>("cols");
+    QTest::addColumn<int>("type");
+    const ks::FilterSpec gaussian = ks::GaussianSpec{.ksize = 9, .sigma = 1.7};
+    const ks::FilterSpec derivative =
+        ks::DerivativeSpec{.order = 2, .angle_deg = 25, .sigma = 1.2, .ksize = 7};
+    // Widths that end in every tail: whole blocks of 8 vectors, 4, single
+    // vectors and scalars, of either build.
+    for (const int cols : {1, 5, 21, 43, 97, 300})
+        for (const int type : {CV_8UC1, CV_8UC3, CV_32FC4}) {
+            QTest::addRow("gaussian %d t%d", cols, type) << gaussian << cols << type;
+            QTest::addRow("derivative %d t%d", cols, type) << derivative << cols << type;
+        }
+}
+
+// The AVX and AVX-512 builds of the fused filter give every value the same
+// operations in the same order, so a result does not depend on the CPU's
+// vector width, nor on where a value falls within a block (the scalar tail
+// included). Both are compared with each other, bit for bit.
+void TestEnginePaths::simdBuildsAgreeBitForBit()
+{
+    QFETCH(ks::FilterSpec, spec);
+    QFETCH(int, cols);
+    QFETCH(int, type);
+    if (ks::supportedSimdKernels() != SimdKernels::Avx512)
+        QSKIP("this CPU has no AVX-512: there is one build only");
+    const int depth = CV_MAT_DEPTH(type);
+    const cv::Mat kernel = ks::makeKernel(spec, depth);
+    const auto terms = ks::closedFormTerms(spec, depth);
+    QVERIFY(!terms.empty());
+    const cv::Mat src = randomImage(19, cols, type, static_cast<uint64>(cols * 7 + type));
+    const ks::EnginePlan plan = forced(EnginePath::SeparableFloat, kernel, terms, src.channels());
+    ks::useSimdKernels(SimdKernels::Avx);
+    const cv::Mat avx = ks::runPlan(plan, src, kernel, BorderMode::Reflect101);
+    ks::useSimdKernels(SimdKernels::Avx512);
+    const cv::Mat avx512 = ks::runPlan(plan, src, kernel, BorderMode::Reflect101);
+    QCOMPARE(avx.size(), avx512.size());
+    QCOMPARE(cv::norm(avx.reshape(1), avx512.reshape(1), cv::NORM_INF), 0.0);
+    // And both are the filter (not, say, two equally wrong zero images).
+    QVERIFY(maxError(avx512, naive(src, kernel, BorderMode::Reflect101)) < 1e-3);
+    QVERIFY(cv::norm(avx512, cv::NORM_INF) > 0);
+}
+
+void TestEnginePaths::largeOutputMatchesNaive_data()
+{
+    QTest::addColumn<ks::FilterSpec>("spec");
+    QTest::addRow("gaussian") << ks::FilterSpec{ks::GaussianSpec{.ksize = 0, .sigma = 2}};
+    QTest::addRow("derivative") << ks::FilterSpec{
+        ks::DerivativeSpec{.order = 1, .angle_deg = 30, .sigma = 1.5, .ksize = 9}};
+}
+
+// A response of 32 MiB or more is written by the fused filter with
+// streaming stores (engine.cpp); its rows at both edges and in the middle
+// match the naive correlation of the same rows, computed with their
+// kernel's reach above and below.
+void TestEnginePaths::largeOutputMatchesNaive()
+{
+    QFETCH(ks::FilterSpec, spec);
+    const cv::Mat src = randomImage(1500, 2900, CV_8UC3, 5); // a 50 MB response
+    const cv::Mat kernel = ks::makeKernel(spec, CV_8U);
+    const cv::Mat got =
+        ks::correlateFast(src, kernel, ks::closedFormTerms(spec, CV_8U), BorderMode::Reflect101);
+    QCOMPARE(got.size(), src.size());
+    const int reach = kernel.rows / 2;
+    for (const int y0 : {0, 731, 1500 - 24}) {
+        // Naive over rows [y0 - reach, y0 + 24 + reach) where they exist;
+        // outside the image the crop's own border equals the image's.
+        const int top = std::max(0, y0 - reach);
+        const int bottom = std::min(src.rows, y0 + 24 + reach);
+        const cv::Mat ref = naive(src.rowRange(top, bottom), kernel, BorderMode::Reflect101);
+        const double error =
+            maxError(got.rowRange(y0, y0 + 24), ref.rowRange(y0 - top, y0 - top + 24));
+        QVERIFY2(error < 1e-3,
+                 qPrintable(QStringLiteral("rows from %1: error %2").arg(y0).arg(error)));
+    }
 }
 
 void TestEnginePaths::plannedPathMeetsTolerance_data()
