@@ -63,6 +63,13 @@ constexpr double kRunningSum = 1.2;
 constexpr double kFusedBase = 0.2;
 constexpr double kFusedPerTerm = 0.1;
 constexpr double kFusedPerTap = 0.045;
+// Its AVX-512 build with streaming stores, fitted (least squares on
+// relative error, within 15 %) to forced timings on the AVX-512 development
+// machine (Gaussians sigma 1 to 15, derivatives order 1 and 2 at sigma 4 and
+// 8) in units of that machine's tiled and 1-D FFT timings (33 ms a unit on
+// 12 MP RGB, their model costs within 10 % of one another there).
+constexpr double kFused512PerTerm = 0.2;
+constexpr double kFused512PerTap = 0.0265;
 // 1-D transforms (runSeparableFft), per transform point: refitted to forced
 // timings at sigma 6 to 100 (7.1-9.4 ns a value, within 3 %) once rows were
 // transformed a channel at a time; the columns' gather and scatter, which
@@ -635,9 +642,12 @@ bool fusedSeparableAvailable(const std::vector<SeparableTerm> &terms)
 
 double fusedCost(const std::vector<SeparableTerm> &terms)
 {
-    double cost = kFusedBase;
+    const bool wide = activeSimdKernels() == SimdKernels::Avx512;
+    double cost = wide ? 0 : kFusedBase;
     for (const SeparableTerm &t : terms)
-        cost += kFusedPerTerm + kFusedPerTap * static_cast<double>(t.col.size() + t.row.size());
+        cost += (wide ? kFused512PerTerm : kFusedPerTerm) +
+                (wide ? kFused512PerTap : kFusedPerTap) *
+                    static_cast<double>(t.col.size() + t.row.size());
     return cost;
 }
 
