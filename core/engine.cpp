@@ -441,6 +441,58 @@ void extendedStrip(const cv::Mat &src, int y0, int rows, int kh, int kw, BorderM
     }
 }
 
+// ---------------------------------------------------------------------------
+// The engine's own SIMD kernels (core/fused_separable_kernel.h): which build
+// runs.
+
+SimdKernels cpuSimdKernels()
+{
+#if defined(KS_HAVE_AVX_KERNEL)
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"))
+        return SimdKernels::Avx512;
+    if (__builtin_cpu_supports("avx") && __builtin_cpu_supports("fma"))
+        return SimdKernels::Avx;
+#endif
+    return SimdKernels::None;
+}
+
+std::atomic<SimdKernels> simdKernelsLimit{SimdKernels::Avx512};
+
+/// The build of the fused filter's kernel to run now.
+SimdKernels activeSimdKernels()
+{
+    return std::min(supportedSimdKernels(), simdKernelsLimit.load(std::memory_order_relaxed));
+}
+
+/// out[i] = in[i] for i < n: the row readers' inner loop, which the
+/// compiler vectorizes for the baseline instruction set.
+template <class T, class In> void widenInto(const In *in, T *out, int n)
+{
+    for (int i = 0; i < n; ++i)
+        out[i] = static_cast<T>(in[i]);
+}
+
+/// 8-bit values to float, by the fused filter's AVX-512 or AVX build where
+/// it runs: its input rows, converted in SSE2 registers four values at a
+/// time, had become a third of a small Gaussian's time.
+void widenInto(const uchar *in, float *out, int n)
+{
+#if defined(KS_HAVE_AVX_KERNEL)
+    switch (activeSimdKernels()) {
+    case SimdKernels::Avx512:
+        detail::widenU8Avx512(in, out, n);
+        return;
+    case SimdKernels::Avx:
+        detail::widenU8AvxFma(in, out, n);
+        return;
+    case SimdKernels::None:
+        break;
+    }
+#endif
+    for (int i = 0; i < n; ++i)
+        out[i] = static_cast<float>(in[i]);
+}
+
 /// Values [first, first + count) of an image row extended by the border
 /// (they may lie outside the image; zeros for Constant), converted to T
 /// (double or float). With channel < 0 the values are all channels
@@ -461,8 +513,7 @@ void readExtendedAs(const cv::Mat &src, const In *row, int channel, int first, i
     const int hi = std::clamp(first + count, lo, length);
     T *inside = out + (lo - first);
     if (interleaved)
-        for (int i = 0; i < hi - lo; ++i)
-            inside[i] = static_cast<T>(in[lo + i]);
+        widenInto(in + lo, inside, hi - lo);
     else
         for (int i = 0; i < hi - lo; ++i)
             inside[i] = static_cast<T>(in[(lo + i) * cn]);
@@ -602,25 +653,6 @@ int filterSourceDepth(int srcDepth, int accDepth)
 // eight vectors at a time, instead of OpenCV's sepFilter2D (whose x86 build
 // stops at SSE4.1 on a CPU without AVX2) once per term with a partial result
 // each.
-
-SimdKernels cpuSimdKernels()
-{
-#if defined(KS_HAVE_AVX_KERNEL)
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"))
-        return SimdKernels::Avx512;
-    if (__builtin_cpu_supports("avx") && __builtin_cpu_supports("fma"))
-        return SimdKernels::Avx;
-#endif
-    return SimdKernels::None;
-}
-
-std::atomic<SimdKernels> simdKernelsLimit{SimdKernels::Avx512};
-
-/// The build of the fused filter's kernel to run now.
-SimdKernels activeSimdKernels()
-{
-    return std::min(supportedSimdKernels(), simdKernelsLimit.load(std::memory_order_relaxed));
-}
 
 bool fusedSeparableAvailable(const std::vector<SeparableTerm> &terms)
 {

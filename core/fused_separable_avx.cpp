@@ -17,4 +17,9 @@ void fusedColumnAvxFma(const FusedKernelArgs &args, int y, float *out)
     column(args, y, out);
 }
 
+void widenU8AvxFma(const unsigned char *in, float *out, int n)
+{
+    widen(in, out, n);
+}
+
 } // namespace ks::detail

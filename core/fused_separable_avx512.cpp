@@ -18,4 +18,9 @@ void fusedColumnAvx512(const FusedKernelArgs &args, int y, float *out)
     column(args, y, out);
 }
 
+void widenU8Avx512(const unsigned char *in, float *out, int n)
+{
+    widen(in, out, n);
+}
+
 } // namespace ks::detail

@@ -59,6 +59,10 @@ void fusedColumnAvxFma(const FusedKernelArgs &args, int y, float *out);
 /// The same two with AVX-512 (16 floats a vector).
 void fusedRowsAvx512(const FusedKernelArgs &args, const float *in, int slot);
 void fusedColumnAvx512(const FusedKernelArgs &args, int y, float *out);
+/// out[i] = in[i], i < n: 8-bit values to float, for the rows the filter
+/// reads (each build's vector conversion).
+void widenU8AvxFma(const unsigned char *in, float *out, int n);
+void widenU8Avx512(const unsigned char *in, float *out, int n);
 
 #ifdef KS_FUSED_KERNEL_BODY
 namespace {
@@ -225,6 +229,14 @@ void sumTapsWith(float *out, int width, int terms, const float *taps, int n, con
                 a, [&](int j) { return *at(t, j, i); }, taps + t * n, n, symmetry[t]);
         out[i] = a;
     }
+}
+
+/// Widens n 8-bit values to float, a vector at a time (the compiler's
+/// vectorization of this loop: zero-extension and conversion).
+void widen(const unsigned char *in, float *out, int n)
+{
+    for (int i = 0; i < n; ++i)
+        out[i] = static_cast<float>(in[i]);
 }
 
 /// The row pass of input row `in` for every term, into ring slot `slot`.
