@@ -9,9 +9,12 @@
 // CV_64F kernel (an independent double-precision reference), over the top
 // and bottom 256 rows of the image (every edge and a stretch of interior).
 //
-// Timing: one discarded warm-up run, then the median of --reps runs (default
-// 5). A baseline whose warm-up run takes over 1 s is timed once more only
-// (reported reps show it). Every side writes into memory it used before, as
+// Timing: one discarded warm-up run of each side, then --reps rounds
+// (default 5) that run the engine, the baseline and the floor in turn, and
+// the median of each side's times: on a shared machine whose speed drifts
+// from second to second, the sides of a ratio are timed under the same
+// conditions. A side whose warm-up run takes over 1 s is timed in the first
+// round only (reported reps show it). Every side writes into memory it used before, as
 // a loop over images or slider changes would: the OpenCV calls and the floor
 // into a destination Mat kept across runs, the engine into the response
 // buffer it keeps as a spare (core/engine.cpp), so none of them pays the
@@ -52,15 +55,26 @@ double once(const std::function<void()> &job)
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-Timing medianTime(const std::function<void()> &job, int reps, double slowMs = 1000)
+/// Times jobs in rounds, each round running every job once in turn, after
+/// one warm-up run each; a job whose warm-up takes over slowMs runs in the
+/// first round only. The median of each job's times.
+std::vector<Timing> interleavedTimes(const std::vector<std::function<void()>> &jobs, int reps,
+                                     double slowMs = 1000)
 {
-    const double warm = once(job);
-    const int n = warm > slowMs ? 1 : reps;
-    std::vector<double> t;
-    for (int i = 0; i < n; ++i)
-        t.push_back(once(job));
-    std::sort(t.begin(), t.end());
-    return {t[t.size() / 2], n};
+    std::vector<bool> slow;
+    for (const auto &job : jobs)
+        slow.push_back(once(job) > slowMs);
+    std::vector<std::vector<double>> t(jobs.size());
+    for (int r = 0; r < reps; ++r)
+        for (std::size_t j = 0; j < jobs.size(); ++j)
+            if (r == 0 || !slow[j])
+                t[j].push_back(once(jobs[j]));
+    std::vector<Timing> timings;
+    for (auto &times : t) {
+        std::sort(times.begin(), times.end());
+        timings.push_back({times[times.size() / 2], static_cast<int>(times.size())});
+    }
+    return timings;
 }
 
 /// Peak resident set since the last reset, in MiB (Linux).
@@ -334,10 +348,12 @@ int main(int argc, char **argv)
             continue;
         }
 
-        const Timing e = medianTime(engine, reps);
-        const Timing o = medianTime(c.opencv, reps);
         cv::Mat copy;
-        const Timing f = medianTime([&] { image.copyTo(copy); }, reps);
+        const std::vector<Timing> times =
+            interleavedTimes({engine, c.opencv, [&] { image.copyTo(copy); }}, reps);
+        const Timing &e = times[0];
+        const Timing &o = times[1];
+        const Timing &f = times[2];
 
         Errors err;
         if (c.region) {
