@@ -722,9 +722,10 @@ void runFusedSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &s
     base.rowSymmetry = rowSymmetry.data();
     base.colSymmetry = colSymmetry.data();
     // Outputs of 32 MiB or more are written with streaming stores: writing
-    // a 12 MP RGB response (137 MiB) through the caches read every line
-    // from memory first, and streaming made Gaussians at sigma 1 to 3 a
-    // quarter faster on the AVX-512 development machine (README).
+    // a 12 MP RGB response (137 MiB) through the caches reads every line
+    // from memory first. On the AVX-512 development machine streaming made
+    // Gaussians at sigma 1 to 3 a quarter faster in one hour's runs, 0-10 %
+    // in a later hour's (README).
     base.stream = dst.total() * dst.elemSize() >= (std::size_t{32} << 20);
     const bool wide = activeSimdKernels() == SimdKernels::Avx512;
     const auto rowPass = wide ? detail::fusedRowsAvx512 : detail::fusedRowsAvxFma;
@@ -744,11 +745,16 @@ void runFusedSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &s
     // repeats the row pass for the kh - 1 rows it shares with the next one,
     // so strips are as tall as a task of about 6 ms allows, and at least 16
     // times the kernel (strips of 6 ms over whole rows were 2 kh rows tall
-    // at sigma 8 to 10, and repeated half of the row pass).
+    // at sigma 8 to 10, and repeated half of the row pass); but there are
+    // at least two tasks a thread where strips of 2 kh rows allow (an image
+    // one block wide, such as the preview's, would otherwise be one task).
     const int blocks = (values + block - 1) / block;
-    const int rowsPerStrip =
-        std::clamp(std::max(static_cast<int>(6e6 / (std::max(costPerValue, 0.2) * block)), 16 * kh),
-                   1, src.rows);
+    const int threads = std::max(1, cv::getNumThreads());
+    const int stripsWanted = (2 * threads + blocks - 1) / blocks;
+    const int tall =
+        std::max(static_cast<int>(6e6 / (std::max(costPerValue, 0.2) * block)), 16 * kh);
+    const int shared = std::max((src.rows + stripsWanted - 1) / stripsWanted, 2 * kh);
+    const int rowsPerStrip = std::clamp(std::min(tall, shared), 1, src.rows);
     const int strips = (src.rows + rowsPerStrip - 1) / rowsPerStrip;
     struct Workspace {
         std::vector<float> ring;
@@ -890,12 +896,13 @@ void runRunningSum(double tap, int kh, int kw, const cv::Mat &src, cv::Mat &dst,
 {
     const int cn = src.channels();
     const bool normalized = std::abs(tap * kh * kw - 1) < 1e-15;
-    // Each strip first sums kh rows: two strips per thread keep that
-    // overhead small; chunks of columns (at least 4 kw wide, for the same
-    // reason across) keep every step a few ms.
+    // Each strip first sums kh rows: two strips per thread, and at least 5
+    // kh rows, keep that overhead within a fifth (box 301 on 3000 rows: 750-
+    // row strips did 40 % more work); chunks of columns (at least 4 kw wide,
+    // for the same reason across) keep every step a few ms.
     const int threads = std::max(1, cv::getNumThreads());
-    const int rowsPerStrip =
-        std::clamp((src.rows + 2 * threads - 1) / (2 * threads), 16, std::max(src.rows, 1));
+    const int rowsPerStrip = std::clamp(
+        std::max((src.rows + 2 * threads - 1) / (2 * threads), 5 * kh), 16, std::max(src.rows, 1));
     // Unnormalized 16U sums could overflow OpenCV's 32-bit integer sums:
     // 32F input makes them double (exact for these integers).
     const int inDepth = !normalized && src.depth() == CV_16U ? CV_32F : src.depth();
