@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <stop_token>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -71,6 +72,12 @@ constexpr double kFusedPerTap = 0.045;
 // 12 MP RGB, their model costs within 10 % of one another there).
 constexpr double kFused512PerTerm = 0.2;
 constexpr double kFused512PerTap = 0.0265;
+// Its AVX-512 build in double, fitted by hand (within 10 %) to forced
+// timings of rank-1 and rank-2 Gabor kernels of 15 to 61 taps on the same
+// machine in the same units (Gabor 31 at theta 0: 99 ms against 148 ms by
+// the tiled FFT and 235 ms by sepFilter2D in double).
+constexpr double kFused512dPerTerm = 0.5;
+constexpr double kFused512dPerTap = 0.06;
 // 1-D transforms (runSeparableFft), per transform point: refitted to forced
 // timings at sigma 6 to 100 (7.1-9.4 ns a value, within 3 %) once rows were
 // transformed a channel at a time; the columns' gather and scatter, which
@@ -673,6 +680,13 @@ bool fusedSeparableAvailable(const std::vector<SeparableTerm> &terms)
 #endif
 }
 
+/// The fused filter in double runs on its AVX-512 build alone, from 5 taps
+/// or 2 terms like the float one.
+bool fusedDoubleAvailable(const std::vector<SeparableTerm> &terms)
+{
+    return activeSimdKernels() == SimdKernels::Avx512 && fusedSeparableAvailable(terms);
+}
+
 double fusedCost(const std::vector<SeparableTerm> &terms)
 {
     const bool wide = activeSimdKernels() == SimdKernels::Avx512;
@@ -681,6 +695,15 @@ double fusedCost(const std::vector<SeparableTerm> &terms)
         cost += (wide ? kFused512PerTerm : kFusedPerTerm) +
                 (wide ? kFused512PerTap : kFusedPerTap) *
                     static_cast<double>(t.col.size() + t.row.size());
+    return cost;
+}
+
+double fusedDoubleCost(const std::vector<SeparableTerm> &terms)
+{
+    double cost = 0;
+    for (const SeparableTerm &t : terms)
+        cost +=
+            kFused512dPerTerm + kFused512dPerTap * static_cast<double>(t.col.size() + t.row.size());
     return cost;
 }
 
@@ -697,6 +720,8 @@ int ringBudgetBytes()
     return budget;
 }
 
+/// The fused filter accumulating in Elem (float, or double on AVX-512).
+template <class Elem>
 void runFusedSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, cv::Mat &dst,
                        BorderMode border, double costPerValue, const RunControl &control)
 {
@@ -704,7 +729,7 @@ void runFusedSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &s
     const int kw = static_cast<int>(terms.front().row.size());
     const int cn = src.channels();
     const int values = src.cols * cn;
-    std::vector<float> rowTaps, colTaps;
+    std::vector<Elem> rowTaps, colTaps;
     std::vector<int> rowSymmetry, colSymmetry;
     for (const SeparableTerm &t : terms) {
         rowTaps.insert(rowTaps.end(), t.row.begin(), t.row.end());
@@ -712,7 +737,7 @@ void runFusedSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &s
         rowSymmetry.push_back(symmetryOf(t.row));
         colSymmetry.push_back(symmetryOf(t.col));
     }
-    detail::FusedKernelArgs base;
+    detail::FusedArgs<Elem> base;
     base.terms = static_cast<int>(terms.size());
     base.kw = kw;
     base.kh = kh;
@@ -727,9 +752,16 @@ void runFusedSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &s
     // Gaussians at sigma 1 to 3 a quarter faster in one hour's runs, 0-10 %
     // in a later hour's (README).
     base.stream = dst.total() * dst.elemSize() >= (std::size_t{32} << 20);
-    const bool wide = activeSimdKernels() == SimdKernels::Avx512;
-    const auto rowPass = wide ? detail::fusedRowsAvx512 : detail::fusedRowsAvxFma;
-    const auto columnPass = wide ? detail::fusedColumnAvx512 : detail::fusedColumnAvxFma;
+    void (*rowPass)(const detail::FusedArgs<Elem> &, const Elem *, int) = nullptr;
+    void (*columnPass)(const detail::FusedArgs<Elem> &, int, float *) = nullptr;
+    if constexpr (std::is_same_v<Elem, double>) {
+        rowPass = detail::fusedRowsAvx512d;
+        columnPass = detail::fusedColumnAvx512d;
+    } else {
+        const bool wide = activeSimdKernels() == SimdKernels::Avx512;
+        rowPass = wide ? detail::fusedRowsAvx512 : detail::fusedRowsAvxFma;
+        columnPass = wide ? detail::fusedColumnAvx512 : detail::fusedColumnAvxFma;
+    }
     const int cvBorder = toOpenCvBorder(border);
     cv::Mat plane = dst.reshape(1);
     // Blocks of values whose ring of row-pass results (terms x kh rows)
@@ -739,7 +771,7 @@ void runFusedSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &s
     // AVX-512 machine's 48 KiB cache a 32 KiB ring made Gaussians at sigma 1
     // to 3 15-22 % faster than the 16 KiB it had before (README).
     const int fitting =
-        ringBudgetBytes() / (static_cast<int>(sizeof(float)) * kh * base.terms) / 64 * 64;
+        ringBudgetBytes() / (static_cast<int>(sizeof(Elem)) * kh * base.terms) / 64 * 64;
     const int block = std::min(values, std::clamp(fitting, 256, 4096));
     // The work is cut into tasks of one block over a strip of rows. A strip
     // repeats the row pass for the kh - 1 rows it shares with the next one,
@@ -757,8 +789,8 @@ void runFusedSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &s
     const int rowsPerStrip = std::clamp(std::min(tall, shared), 1, src.rows);
     const int strips = (src.rows + rowsPerStrip - 1) / rowsPerStrip;
     struct Workspace {
-        std::vector<float> ring;
-        std::vector<float> row;
+        std::vector<Elem> ring;
+        std::vector<Elem> row;
     };
     WorkspacePool<Workspace> pool([] { return Workspace{}; });
     forEachStrip(strips * blocks, 1, control, [&](int task, int, const StopFlag &stop) {
@@ -766,7 +798,7 @@ void runFusedSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &s
         const int y0 = task / blocks * rowsPerStrip;
         const int rows = std::min(rowsPerStrip, src.rows - y0);
         const int v0 = task % blocks * block;
-        detail::FusedKernelArgs args = base;
+        detail::FusedArgs<Elem> args = base;
         args.width = std::min(block, values - v0);
         ws->ring.resize(static_cast<std::size_t>(args.terms) * kh * detail::ringStride(args.width));
         args.ring = ws->ring.data();
@@ -792,7 +824,11 @@ void runSeparable(const std::vector<SeparableTerm> &terms, const cv::Mat &src, c
 {
 #if defined(KS_HAVE_AVX_KERNEL)
     if (accDepth == CV_32F && fusedSeparableAvailable(terms)) {
-        runFusedSeparable(terms, src, dst, border, costPerValue, control);
+        runFusedSeparable<float>(terms, src, dst, border, costPerValue, control);
+        return;
+    }
+    if (accDepth == CV_64F && fusedDoubleAvailable(terms)) {
+        runFusedSeparable<double>(terms, src, dst, border, costPerValue, control);
         return;
     }
 #endif
@@ -1515,9 +1551,12 @@ EnginePlan planCorrelation(const cv::Mat &kernel, const std::vector<SeparableTer
             p.path = path;
             p.terms = terms;
             p.errorBound = extraBound + roundingBound(terms, eps, maxAbsInput);
-            p.cost = path == EnginePath::SeparableFloat && fusedSeparableAvailable(terms)
-                         ? fusedCost(terms)
-                         : separableCost(terms, perTerm, perTap, perTapSide);
+            if (path == EnginePath::SeparableFloat && fusedSeparableAvailable(terms))
+                p.cost = fusedCost(terms);
+            else if (path == EnginePath::SeparableDouble && fusedDoubleAvailable(terms))
+                p.cost = fusedDoubleCost(terms);
+            else
+                p.cost = separableCost(terms, perTerm, perTap, perTapSide);
             consider(std::move(p));
         }
         if (terms.size() == 1) {

@@ -15,8 +15,8 @@
 //  - SeparableFloat / SeparableDouble: kernel = sum of r outer products
 //    col_t (x) row_t, each run by cv::sepFilter2D on a strip that already
 //    holds the kernel's reach; in float on CPUs with AVX and FMA (or
-//    AVX-512), from 5 taps (a 5 x 5 kernel) or 2 terms, by the engine's own
-//    fused filter instead
+//    AVX-512), and in double on CPUs with AVX-512, from 5 taps (a 5 x 5
+//    kernel) or 2 terms, by the engine's own fused filter instead
 //    (core/fused_separable_kernel.h: every term's row pass into a ring of
 //    rows, one column pass summing every term, eight vectors at a time). The
 //    terms come in closed form for Gaussian (r = 1), derivative of Gaussian
@@ -125,8 +125,9 @@ struct EnginePlan {
 std::vector<SeparableTerm> closedFormTerms(const FilterSpec &spec, int imageDepth);
 
 /// The builds of the engine's own SIMD kernel (the fused separable filter
-/// for float separable passes), narrowest first: none (OpenCV's
-/// sepFilter2D), AVX + FMA (8 floats a vector), AVX-512 (16 floats).
+/// for separable passes), narrowest first: none (OpenCV's sepFilter2D),
+/// AVX + FMA (8 floats a vector), AVX-512 (16 floats, and 8 doubles for
+/// passes in double).
 enum class SimdKernels { None, Avx, Avx512 };
 
 /// The widest build this CPU runs.
