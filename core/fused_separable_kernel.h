@@ -74,9 +74,9 @@ void fusedColumnAvx512d(const FusedArgs<double> &args, int y, float *out);
 #ifdef KS_FUSED_KERNEL_BODY
 namespace {
 
-// KS_FUSED_LANES floats in one vector (one AVX or AVX-512 register, with
-// GCC's vector operators), always passed by reference: by value, its ABI
-// differs with the instruction set.
+// KS_FUSED_LANES values (floats, or doubles with KS_FUSED_DOUBLE) in one
+// vector (one AVX or AVX-512 register, with GCC's vector operators), always
+// passed by reference: by value, its ABI differs with the instruction set.
 constexpr int kLanes = KS_FUSED_LANES;
 #if defined(KS_FUSED_DOUBLE)
 typedef double Elem;
@@ -133,7 +133,7 @@ inline void storeVec(float *p, const Vec &v)
 }
 #endif
 
-/// Stores to 64-byte aligned p, bypassing the caches.
+/// Stores kLanes floats to p (aligned to their size), bypassing the caches.
 inline void streamVec(float *p, const Vec &v)
 {
 #if defined(KS_FUSED_DOUBLE)
