@@ -14,11 +14,11 @@
 // the median of each side's times: on a shared machine whose speed drifts
 // from second to second, the sides of a ratio are timed under the same
 // conditions. A side whose warm-up run takes over 1 s is timed in the first
-// round only (reported reps show it). Every side writes into memory it used before, as
-// a loop over images or slider changes would: the OpenCV calls and the floor
-// into a destination Mat kept across runs, the engine into the response
-// buffer it keeps as a spare (core/engine.cpp), so none of them pays the
-// kernel for zeroing fresh pages on every run.
+// round only (reported reps show it). Every side writes into memory it used
+// before, as a loop over images or slider changes would: the OpenCV calls
+// and the floor into a destination Mat kept across runs, the engine into
+// the response buffer it keeps as a spare (core/engine.cpp), so none of
+// them pays the kernel for zeroing fresh pages on every run.
 #include "core/engine.h"
 #include "core/filter.h"
 #include "core/kernels.h"

@@ -320,9 +320,9 @@ void TestEnginePaths::largeOutputMatchesNaive_data()
 }
 
 // A response of 32 MiB or more is written by the fused filter with
-// streaming stores (engine.cpp), in float or from double; its rows at both edges and in the middle
-// match the naive correlation of the same rows, computed with their
-// kernel's reach above and below.
+// streaming stores (engine.cpp), in float or from double; its rows at both
+// edges and in the middle match the naive correlation of the same rows,
+// computed with their kernel's reach above and below.
 void TestEnginePaths::largeOutputMatchesNaive()
 {
     QFETCH(ks::FilterSpec, spec);
