@@ -497,8 +497,7 @@ void widenInto(const uchar *in, float *out, int n)
         break;
     }
 #endif
-    for (int i = 0; i < n; ++i)
-        out[i] = static_cast<float>(in[i]);
+    widenInto<float, uchar>(in, out, n);
 }
 
 /// Values [first, first + count) of an image row extended by the border
@@ -687,24 +686,24 @@ bool fusedDoubleAvailable(const std::vector<SeparableTerm> &terms)
     return activeSimdKernels() == SimdKernels::Avx512 && fusedSeparableAvailable(terms);
 }
 
-double fusedCost(const std::vector<SeparableTerm> &terms)
+/// base, plus for every term perTerm and perTap per tap of both passes.
+double termCost(const std::vector<SeparableTerm> &terms, double base, double perTerm, double perTap)
 {
-    const bool wide = activeSimdKernels() == SimdKernels::Avx512;
-    double cost = wide ? 0 : kFusedBase;
+    double cost = base;
     for (const SeparableTerm &t : terms)
-        cost += (wide ? kFused512PerTerm : kFusedPerTerm) +
-                (wide ? kFused512PerTap : kFusedPerTap) *
-                    static_cast<double>(t.col.size() + t.row.size());
+        cost += perTerm + perTap * static_cast<double>(t.col.size() + t.row.size());
     return cost;
 }
 
-double fusedDoubleCost(const std::vector<SeparableTerm> &terms)
+/// The fused filter's cost, accumulating in float (accDepth CV_32F) or
+/// double, by the build that would run.
+double fusedCost(const std::vector<SeparableTerm> &terms, int accDepth)
 {
-    double cost = 0;
-    for (const SeparableTerm &t : terms)
-        cost +=
-            kFused512dPerTerm + kFused512dPerTap * static_cast<double>(t.col.size() + t.row.size());
-    return cost;
+    if (accDepth == CV_64F)
+        return termCost(terms, 0, kFused512dPerTerm, kFused512dPerTap);
+    if (activeSimdKernels() == SimdKernels::Avx512)
+        return termCost(terms, 0, kFused512PerTerm, kFused512PerTap);
+    return termCost(terms, kFusedBase, kFusedPerTerm, kFusedPerTap);
 }
 
 #if defined(KS_HAVE_AVX_KERNEL)
@@ -1552,9 +1551,9 @@ EnginePlan planCorrelation(const cv::Mat &kernel, const std::vector<SeparableTer
             p.terms = terms;
             p.errorBound = extraBound + roundingBound(terms, eps, maxAbsInput);
             if (path == EnginePath::SeparableFloat && fusedSeparableAvailable(terms))
-                p.cost = fusedCost(terms);
+                p.cost = fusedCost(terms, CV_32F);
             else if (path == EnginePath::SeparableDouble && fusedDoubleAvailable(terms))
-                p.cost = fusedDoubleCost(terms);
+                p.cost = fusedCost(terms, CV_64F);
             else
                 p.cost = separableCost(terms, perTerm, perTap, perTapSide);
             consider(std::move(p));
