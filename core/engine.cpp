@@ -1649,6 +1649,31 @@ std::string enginePathName(const FilterSpec &spec, cv::Size size, int depth, int
         .name();
 }
 
+std::vector<TransformBatch> plannedTransforms(const EnginePlan &plan, cv::Size kernel,
+                                              cv::Size size, int channels)
+{
+    const int kh = kernel.height;
+    const int kw = kernel.width;
+    const int values = size.width * channels;
+    auto ceilDiv = [](long long a, long long b) { return (a + b - 1) / b; };
+    if (plan.path == EnginePath::Fft) {
+        // runFft: a band of tiles per strip of outRows rows, across the values.
+        const cv::Size t = plan.fftTile;
+        const int outRows = t.height - kh + 1;
+        const int outValues = t.width - ((kw - 1) * channels + 1) + 1;
+        if (outRows < 1 || outValues < 1)
+            return {};
+        return {{t.height, t.width, ceilDiv(size.height, outRows) * ceilDiv(values, outValues)}};
+    }
+    if (plan.path == EnginePath::SeparableFft) {
+        // runSeparableFft: each channel of each row, then each column.
+        const cv::Size n = separableFftLengths(kh, kw, size);
+        return {{1, n.width, static_cast<long long>(size.height) * channels},
+                {1, n.height, static_cast<long long>(values)}};
+    }
+    return {};
+}
+
 cv::Mat runPlan(const EnginePlan &plan, const cv::Mat &src, const cv::Mat &kernel,
                 BorderMode border, const RunControl &control)
 {

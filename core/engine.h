@@ -151,6 +151,23 @@ EnginePlan planCorrelation(const cv::Mat &kernel, const std::vector<SeparableTer
 std::string enginePathName(const FilterSpec &spec, cv::Size size, int depth, int channels = 1,
                            double toleranceFraction = kEngineTolerance);
 
+/// A batch of identical real transforms (forward and inverse), rows x cols
+/// points (rows == 1: one row), run `count` times.
+struct TransformBatch {
+    int rows = 1;
+    int cols = 0;
+    long long count = 0;
+};
+
+/// The transforms runPlan() makes for a plan on an FFT path: for Fft, every
+/// tile (rows x interleaved values, partial tiles at the edges counted
+/// whole); for SeparableFft, one per channel of every row, then one per
+/// channel of every column. Empty on the other paths. kernel: the plan's
+/// kernel's size; size, channels: the image. The bench times these alone,
+/// the floor of what the FFT paths can reach on a machine.
+std::vector<TransformBatch> plannedTransforms(const EnginePlan &plan, cv::Size kernel,
+                                              cv::Size size, int channels);
+
 /// Runs a plan: src has 1 to 4 interleaved channels of depth CV_8U, CV_16U,
 /// CV_32F or CV_64F; every channel is correlated with the plan's kernel
 /// (see correlate() for the geometry and borders). Returns CV_32FC(channels).

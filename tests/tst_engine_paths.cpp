@@ -146,6 +146,8 @@ private slots:
     void plannedPathMeetsTolerance_data();
     void plannedPathMeetsTolerance();
     void costModelChoices();
+    void plannedTransformsCoverTheImage_data();
+    void plannedTransformsCoverTheImage();
     void simdBuildsAgreeBitForBit_data();
     void simdBuildsAgreeBitForBit();
     void largeOutputMatchesNaive_data();
@@ -454,6 +456,81 @@ void TestEnginePaths::costModelChoices()
                 .ends_with(" r1"));
     // A 1x1 kernel or identity never needs more than one cheap pass.
     QCOMPARE(path(ks::IdentitySpec{}), std::string("identity"));
+}
+
+void TestEnginePaths::plannedTransformsCoverTheImage_data()
+{
+    QTest::addColumn<ks::FilterSpec>("spec");
+    QTest::addColumn<cv::Size>("size");
+    QTest::addColumn<int>("channels");
+    QTest::addColumn<int>("path");
+    const cv::Size big(4000, 3000);
+    QTest::newRow("gabor31 rgb")
+        << ks::FilterSpec(ks::GaborSpec{
+               .ksize = 31, .sigma = 31 / 6.0, .theta_deg = 45, .lambda = 31 / 3.0, .gamma = 0.5})
+        << big << 3 << int(EnginePath::Fft);
+    QTest::newRow("gabor61 grey")
+        << ks::FilterSpec(ks::GaborSpec{
+               .ksize = 61, .sigma = 61 / 6.0, .theta_deg = 30, .lambda = 61 / 3.0, .gamma = 0.5})
+        << cv::Size(1234, 567) << 1 << int(EnginePath::Fft);
+    QTest::newRow("gaussian s30 rgb") << ks::FilterSpec(ks::GaussianSpec{.ksize = 0, .sigma = 30})
+                                      << big << 3 << int(EnginePath::SeparableFft);
+    QTest::newRow("gaussian s100 rgba")
+        << ks::FilterSpec(ks::GaussianSpec{.ksize = 0, .sigma = 100}) << cv::Size(2001, 999) << 4
+        << int(EnginePath::SeparableFft);
+    QTest::newRow("gaussian s1 (no transforms)")
+        << ks::FilterSpec(ks::GaussianSpec{.ksize = 0, .sigma = 1}) << big << 3
+        << int(EnginePath::SeparableFloat);
+}
+
+/// The transforms the bench times as the FFT paths' floor: as many tiles
+/// as it takes to cover the image with their valid outputs (counted by
+/// walking the image), and 1-D lengths of the allowed forms, the shortest
+/// that hold a row or column with the kernel's reach.
+void TestEnginePaths::plannedTransformsCoverTheImage()
+{
+    QFETCH(ks::FilterSpec, spec);
+    QFETCH(cv::Size, size);
+    QFETCH(int, channels);
+    QFETCH(int, path);
+    const cv::Mat kernel = ks::makeKernel(spec, CV_8U);
+    const ks::EnginePlan plan = ks::planCorrelation(kernel, ks::closedFormTerms(spec, CV_8U), size,
+                                                    channels, 255, ks::kEngineTolerance * 255);
+    QCOMPARE(int(plan.path), path);
+    const std::vector<ks::TransformBatch> batches =
+        ks::plannedTransforms(plan, kernel.size(), size, channels);
+    const int values = size.width * channels;
+    if (plan.path == EnginePath::Fft) {
+        QCOMPARE(batches.size(), std::size_t(1));
+        QCOMPARE(batches[0].rows, plan.fftTile.height);
+        QCOMPARE(batches[0].cols, plan.fftTile.width);
+        // A tile of h x w holds h - kh + 1 output rows of w - kwv + 1 values.
+        const int outRows = plan.fftTile.height - kernel.rows + 1;
+        const int outValues = plan.fftTile.width - ((kernel.cols - 1) * channels + 1);
+        long long tiles = 0;
+        for (int y = 0; y < size.height; y += outRows)
+            for (int x = 0; x < values; x += outValues + 1)
+                ++tiles;
+        QCOMPARE(batches[0].count, tiles);
+    } else if (plan.path == EnginePath::SeparableFft) {
+        auto shortestAllowed = [](int n) {
+            int best = std::numeric_limits<int>::max();
+            for (const int m : {1, 3, 5, 25})
+                for (long long p = m; p < 4LL * n + 32; p *= 2)
+                    if (p >= n)
+                        best = std::min(best, static_cast<int>(p));
+            return best;
+        };
+        QCOMPARE(batches.size(), std::size_t(2));
+        QCOMPARE(batches[0].rows, 1);
+        QCOMPARE(batches[0].cols, shortestAllowed(size.width + kernel.cols - 1));
+        QCOMPARE(batches[0].count, static_cast<long long>(size.height) * channels);
+        QCOMPARE(batches[1].rows, 1);
+        QCOMPARE(batches[1].cols, shortestAllowed(size.height + kernel.rows - 1));
+        QCOMPARE(batches[1].count, static_cast<long long>(values));
+    } else {
+        QVERIFY(batches.empty());
+    }
 }
 
 void TestEnginePaths::cancelStopsWithin50ms_data()
