@@ -421,6 +421,10 @@ int main(int argc, char **argv)
         }
     }
 
+    if (floors && engineOnly) {
+        std::fprintf(stderr, "--engine-only: a kernelscope-bench engine option, not floors\n");
+        return 2;
+    }
     ks::useSimdKernels(simdLimit);
     const cv::Mat image = testImage();
     if (floors)
