@@ -1,6 +1,7 @@
 // kernelscope-bench engine [--json] [--case SUBSTRING] [--reps N] [--engine-only]
 //                          [--simd none|avx|avx512]
 // kernelscope-bench floors [--json] [--case SUBSTRING] [--reps N]
+//                          [--simd none|avx|avx512]
 //
 // The engine (ks::applyFilter, ks::applyRegionBlurs) against plain OpenCV
 // doing the same job on a 12 MP RGB 8-bit image, in one process and one run.

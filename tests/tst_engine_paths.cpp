@@ -506,10 +506,10 @@ void TestEnginePaths::plannedTransformsCoverTheImage()
         QCOMPARE(batches[0].cols, plan.fftTile.width);
         // A tile of h x w holds h - kh + 1 output rows of w - kwv + 1 values.
         const int outRows = plan.fftTile.height - kernel.rows + 1;
-        const int outValues = plan.fftTile.width - ((kernel.cols - 1) * channels + 1);
+        const int outValues = plan.fftTile.width - ((kernel.cols - 1) * channels + 1) + 1;
         long long tiles = 0;
         for (int y = 0; y < size.height; y += outRows)
-            for (int x = 0; x < values; x += outValues + 1)
+            for (int x = 0; x < values; x += outValues)
                 ++tiles;
         QCOMPARE(batches[0].count, tiles);
     } else if (plan.path == EnginePath::SeparableFft) {
