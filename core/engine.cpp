@@ -1125,16 +1125,40 @@ int nextFastRowFftLength(int n)
     return best;
 }
 
+/// How runFft covers an image of rows x values (values = cols * cn) with
+/// tiles t for a kernel of kh x kwv values: each tile yields outRows rows of
+/// outValues values; bands of tiles down the image, `across` tiles a band
+/// (partial tiles at the edges count whole).
+struct TileGrid {
+    int outRows = 0;
+    int outValues = 0;
+    long long bands = 0;
+    long long across = 0;
+};
+
+TileGrid tileGrid(cv::Size t, int kh, int kwv, int rows, int values)
+{
+    TileGrid g;
+    g.outRows = t.height - kh + 1;
+    g.outValues = t.width - kwv + 1;
+    if (g.outRows >= 1 && g.outValues >= 1) {
+        g.bands = (rows + g.outRows - 1) / g.outRows;
+        g.across = (values + g.outValues - 1) / g.outValues;
+    }
+    return g;
+}
+
 /// Estimated ns per output value for tile t, kernel kh x kwv values, on an
 /// image of rows x values: the transforms, product and copies of every tile
 /// (partial tiles at the edges cost a whole one), with the bands of tiles
 /// shared out to the threads.
 double fftCost(cv::Size t, int kh, int kwv, int rows, int values)
 {
-    const int validRows = t.height - kh + 1;
-    const int validValues = t.width - kwv + 1;
-    const double bands = std::ceil(static_cast<double>(rows) / validRows);
-    const double across = std::ceil(static_cast<double>(values) / validValues);
+    const TileGrid grid = tileGrid(t, kh, kwv, rows, values);
+    if (grid.bands == 0) // the kernel does not fit the tile
+        return std::numeric_limits<double>::infinity();
+    const double bands = static_cast<double>(grid.bands);
+    const double across = static_cast<double>(grid.across);
     const double threads = std::max(1, cv::getNumThreads());
     const double balancedBands = std::ceil(bands / threads) * threads;
     const double points = static_cast<double>(t.width) * t.height;
@@ -1183,8 +1207,9 @@ void runFft(const cv::Mat &kernel, cv::Size tile, const cv::Mat &src, cv::Mat &d
     const cv::Mat kv = interleavedKernel(kernel, cn);
     const int kwv = kv.cols;
     const int values = src.cols * cn;
-    const int outRowsPerTile = tile.height - kh + 1;
-    const int outValuesPerTile = tile.width - kwv + 1;
+    const TileGrid grid = tileGrid(tile, kh, kwv, src.rows, values);
+    const int outRowsPerTile = grid.outRows;
+    const int outValuesPerTile = grid.outValues;
     const fft::RealDft dft(tile.height, tile.width);
     const KernelSpectrum spectrum = kernelSpectrum(dft, kv);
     const int cvBorder = toOpenCvBorder(border);
@@ -1655,15 +1680,12 @@ std::vector<TransformBatch> plannedTransforms(const EnginePlan &plan, cv::Size k
     const int kh = kernel.height;
     const int kw = kernel.width;
     const int values = size.width * channels;
-    auto ceilDiv = [](long long a, long long b) { return (a + b - 1) / b; };
     if (plan.path == EnginePath::Fft) {
-        // runFft: a band of tiles per strip of outRows rows, across the values.
         const cv::Size t = plan.fftTile;
-        const int outRows = t.height - kh + 1;
-        const int outValues = t.width - ((kw - 1) * channels + 1) + 1;
-        if (outRows < 1 || outValues < 1)
+        const TileGrid grid = tileGrid(t, kh, (kw - 1) * channels + 1, size.height, values);
+        if (grid.bands == 0)
             return {};
-        return {{t.height, t.width, ceilDiv(size.height, outRows) * ceilDiv(values, outValues)}};
+        return {{t.height, t.width, grid.bands * grid.across}};
     }
     if (plan.path == EnginePath::SeparableFft) {
         // runSeparableFft: each channel of each row, then each column.
